@@ -1,0 +1,1 @@
+"""The ingestion pipeline: extract -> segment into provisions -> store -> index."""

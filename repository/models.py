@@ -1,0 +1,218 @@
+"""The domain model: countries, documents, versions, provisions, UNCAC articles and tags."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON, Date, DateTime, Enum, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Deterministic constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class Region(StrEnum):
+    """UN regional groups as used by the Conference of the States Parties."""
+
+    AFRICAN = "African"
+    ASIA_PACIFIC = "Asia-Pacific"
+    EASTERN_EUROPEAN = "Eastern European"
+    LATIN_AMERICAN_CARIBBEAN = "Latin American and Caribbean"
+    WESTERN_EUROPEAN_OTHER = "Western European and other"
+
+
+class DocumentType(StrEnum):
+    CONSTITUTION = "constitution"
+    CODE = "code"
+    ACT = "act"
+    BILL = "bill"
+    REGULATION = "regulation"
+    DECREE = "decree"
+    TREATY = "treaty"
+    GUIDELINE = "guideline"
+    GOOD_PRACTICE = "good practice"
+    OTHER = "other"
+
+
+class DocumentStatus(StrEnum):
+    IN_FORCE = "in force"
+    AMENDED = "amended"
+    REPEALED = "repealed"
+    DRAFT = "draft"
+
+
+class TagOrigin(StrEnum):
+    RULE = "rule"
+    MODEL = "model"
+    STAFF = "staff"
+
+
+class TagStatus(StrEnum):
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+def _enum(enum_class: type[StrEnum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK constraint: portable, readable in SQL, and
+    # adding a value is a one-line migration on both SQLite and PostgreSQL.
+    return Enum(
+        enum_class, name=name, native_enum=False, create_constraint=True, length=32,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Country(Base):
+    __tablename__ = "country"
+
+    code: Mapped[str] = mapped_column(String(3), primary_key=True)  # ISO 3166-1 alpha-3
+    name: Mapped[str] = mapped_column(String(200))
+    region: Mapped[Region | None] = mapped_column(_enum(Region, "region"))
+
+    documents: Mapped[list[Document]] = relationship(back_populates="country")
+
+
+class ConventionChapter(Base):
+    __tablename__ = "convention_chapter"
+
+    number: Mapped[str] = mapped_column(String(8), primary_key=True)  # Roman numeral
+    title: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ConventionArticle(Base):
+    __tablename__ = "convention_article"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    chapter: Mapped[str] = mapped_column(ForeignKey("convention_chapter.number"))
+    obligation: Mapped[str | None] = mapped_column(String(16))
+
+
+class Document(Base):
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    short_title: Mapped[str | None] = mapped_column(String(300))
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("country.code"), index=True)  # None: international
+    doc_type: Mapped[DocumentType] = mapped_column(_enum(DocumentType, "document_type"), default=DocumentType.OTHER)
+    language: Mapped[str] = mapped_column(String(8))  # ISO 639-1
+    date_adopted: Mapped[dt.date | None] = mapped_column(Date)
+    year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[DocumentStatus] = mapped_column(_enum(DocumentStatus, "document_status"), default=DocumentStatus.IN_FORCE)
+    # The path the document was ingested from, relative to the folder given; its identity across re-ingests.
+    source: Mapped[str] = mapped_column(String(1000), unique=True)
+    official_url: Mapped[str | None] = mapped_column(Text)
+    provenance: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    country: Mapped[Country | None] = relationship(back_populates="documents")
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="document", order_by="Version.seq", cascade="all, delete-orphan", passive_deletes=True,
+    )
+
+    @property
+    def current_version(self) -> Version | None:
+        return self.versions[-1] if self.versions else None
+
+
+class Version(Base):
+    """One received file of a document. Versions are never overwritten."""
+
+    __tablename__ = "version"
+    __table_args__ = (
+        UniqueConstraint("document_id", "sha256", name="uq_version_document_sha256"),
+        UniqueConstraint("document_id", "seq", name="uq_version_document_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, ... within the document
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    original_filename: Mapped[str] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    extracted_text: Mapped[str] = mapped_column(Text, default="")
+    extracted_metadata: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+    provisions: Mapped[list[Provision]] = relationship(
+        back_populates="version", order_by="Provision.position", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class Provision(Base):
+    """A structural unit of a version: part, chapter, section, article, paragraph, schedule..."""
+
+    __tablename__ = "provision"
+    __table_args__ = (UniqueConstraint("version_id", "anchor", name="uq_provision_version_anchor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("provision.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # order within the version
+    kind: Mapped[str] = mapped_column(String(32))
+    number: Mapped[str | None] = mapped_column(String(64), index=True)  # normalized
+    label: Mapped[str] = mapped_column(String(300), default="")  # as printed
+    heading: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    page_start: Mapped[int | None] = mapped_column(Integer)
+    page_end: Mapped[int | None] = mapped_column(Integer)
+    anchor: Mapped[str] = mapped_column(String(200))
+    # Set on the provisions of the Convention's own text: which UNCAC article this is.
+    convention_article: Mapped[int | None] = mapped_column(ForeignKey("convention_article.number"), index=True)
+
+    version: Mapped[Version] = relationship(back_populates="provisions")
+    parent: Mapped[Provision | None] = relationship(remote_side=[id])
+    tags: Mapped[list[ArticleTag]] = relationship(
+        back_populates="provision", cascade="all, delete-orphan", passive_deletes=True,
+    )
+
+
+class ArticleTag(Base):
+    """A provision implements (or relates to) an UNCAC article, optionally one paragraph of it."""
+
+    __tablename__ = "article_tag"
+    __table_args__ = (
+        UniqueConstraint("provision_id", "article", "paragraph", name="uq_article_tag_provision_article_paragraph"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provision_id: Mapped[int] = mapped_column(ForeignKey("provision.id", ondelete="CASCADE"), index=True)
+    article: Mapped[int] = mapped_column(ForeignKey("convention_article.number"), index=True)
+    # "" rather than NULL for "the whole article", so the unique constraint holds on every database.
+    paragraph: Mapped[str] = mapped_column(String(16), default="")
+    origin: Mapped[TagOrigin] = mapped_column(_enum(TagOrigin, "tag_origin"))
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[TagStatus] = mapped_column(_enum(TagStatus, "tag_status"), default=TagStatus.SUGGESTED)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    provision: Mapped[Provision] = relationship(back_populates="tags")

@@ -1,0 +1,353 @@
+"""The domain API of lexrepo: one object that the CLI and the web app call.
+
+``Library`` owns the database engine, the blob store and the search backend, and is
+the single writer of the index.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from indexer import SearchRequest, SearchResult, open_backend
+from indexer.backend import SearchBackend
+from repository.blobs import BlobStore, sha256_of
+from repository.config import Settings
+from repository.convention import convention_article_run, load_convention, looks_like_convention
+from repository.countries import all_countries
+from repository.db import make_engine, make_session_factory, transaction
+from repository.indexing import indexable_provision_ids, iter_all_records, records_for_document
+from repository.ingest.document import ProvisionDraft
+from repository.ingest.metadata import DocumentMetadata, complete_metadata, load_manifest
+from repository.ingest.pipeline import (
+    FileOutcome, IngestReport, Prepared, Stopwatch, default_workers, find_files, prepare_all,
+)
+from repository.models import (
+    ConventionArticle, ConventionChapter, Country, Document, Provision, Version,
+)
+from repository import schema
+
+
+class LibraryError(Exception):
+    """A domain error with a message meant for the user."""
+
+
+@dataclass
+class Stats:
+    documents: int
+    versions: int
+    provisions: int
+    indexed: int
+    by_country: list[tuple[str, int, int]]   # (country or "international", documents, provisions)
+    by_language: list[tuple[str, int, int]]  # (language, documents, provisions)
+
+
+@dataclass
+class DriftReport:
+    missing_from_index: set[int]
+    stale_in_index: set[int]
+
+    @property
+    def clean(self) -> bool:
+        return not self.missing_from_index and not self.stale_in_index
+
+
+class Library:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.engine = make_engine(settings.resolved_database_url)
+        self.sessions = make_session_factory(self.engine)
+        self.blobs = BlobStore(settings.resolved_blob_dir)
+        self._index: SearchBackend | None = None
+
+    # -- set-up ---------------------------------------------------------------------------
+
+    @property
+    def index(self) -> SearchBackend:
+        if self._index is None:
+            self._index = open_backend(self.settings.resolved_index_dir, batch_size=self.settings.index_batch_size)
+        return self._index
+
+    def init(self) -> None:
+        """Create or migrate the schema and load the reference data (idempotent)."""
+        schema.upgrade(self.engine)
+        convention = load_convention()
+        with transaction(self.sessions) as session:
+            known = set(session.scalars(select(Country.code)))
+            session.add_all(
+                Country(code=code, name=name, region=region)
+                for code, name, region in all_countries() if code not in known
+            )
+            known_chapters = set(session.scalars(select(ConventionChapter.number)))
+            for position, chapter in enumerate(convention.chapters, start=1):
+                if chapter.number not in known_chapters:
+                    session.add(ConventionChapter(number=chapter.number, title=chapter.title, position=position))
+            session.flush()
+            known_articles = set(session.scalars(select(ConventionArticle.number)))
+            session.add_all(
+                ConventionArticle(number=a.number, title=a.title, chapter=a.chapter, obligation=a.obligation)
+                for a in convention.articles if a.number not in known_articles
+            )
+        self.index  # create the index directory
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        self.engine.dispose()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- ingestion ------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        path: str | Path,
+        manifest: str | Path | None = None,
+        workers: int | None = None,
+        on_file: Callable[[FileOutcome], None] | None = None,
+        on_start: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Ingest a file or a folder of files; each file is one document, identified by its path."""
+        root = Path(path)
+        if not root.exists():
+            raise LibraryError(f"no such file or folder: {root}")
+        entries = load_manifest(manifest) if manifest else {}
+        clock = Stopwatch()
+        report = IngestReport()
+        files = find_files(root)
+        if on_start:
+            on_start(len(files))
+
+        def done(outcome: FileOutcome) -> None:
+            report.outcomes.append(outcome)
+            if on_file:
+                on_file(outcome)
+
+        jobs = []
+        for file_path, source in files:
+            size = file_path.stat().st_size
+            if size > self.settings.max_file_bytes:
+                done(FileOutcome(source, "skipped", f"too large: {size} bytes (limit {self.settings.max_file_bytes})"))
+                continue
+            data = file_path.read_bytes()
+            given = entries.get(source)
+            if self._unchanged(source, sha256_of(data), given):
+                done(FileOutcome(source, "unchanged"))
+                continue
+            jobs.append((source, file_path.name, data, given.language if given else ""))
+
+        with self.index.writer() as index_writer:
+            for source, result in prepare_all(jobs, workers or default_workers()):
+                if isinstance(result, tuple):
+                    done(FileOutcome(source, result[0], result[1]))
+                    continue
+                outcome, document_id = self._store(result, entries.get(source))
+                if document_id is not None:
+                    with self.sessions() as session:
+                        records = records_for_document(session, document_id)
+                    index_writer.replace_document(document_id, records)
+                    report.indexed += len(records)
+                done(outcome)
+        report.seconds = clock.seconds
+        return report
+
+    def _unchanged(self, source: str, digest: str, given: DocumentMetadata | None) -> bool:
+        with transaction(self.sessions) as session:
+            document = session.scalar(select(Document).where(Document.source == source))
+            if document is None:
+                return False
+            if not any(version.sha256 == digest for version in document.versions):
+                return False
+            if given is not None:
+                self._apply_metadata(document, given)  # a corrected manifest still updates metadata
+            return True
+
+    @staticmethod
+    def _apply_metadata(document: Document, meta: DocumentMetadata) -> None:
+        document.title = meta.title or document.title
+        document.short_title = meta.short_title
+        document.country_code = meta.country
+        document.doc_type = meta.doc_type
+        document.language = meta.language or document.language
+        document.year = meta.year
+        document.date_adopted = meta.date_adopted
+        document.status = meta.status
+        document.official_url = meta.official_url
+        document.provenance = meta.provenance
+
+    def _store(self, prepared: Prepared, given: DocumentMetadata | None) -> tuple[FileOutcome, int | None]:
+        meta = complete_metadata(given, prepared.extracted.metadata, prepared.source, prepared.extracted.text)
+        if not meta.language:
+            meta = DocumentMetadata(**{**meta.__dict__, "language": prepared.language})
+        if meta.country is not None:
+            self._require_country(meta.country, prepared.source)
+        pages = prepared.extracted.page_count
+        if not prepared.drafts and meta.legal_text:
+            return FileOutcome(prepared.source, "skipped", "no provisions found in the text", pages=pages), None
+        digest = self.blobs.put(prepared.data)  # the original is kept before anything refers to it
+        with transaction(self.sessions) as session:
+            document = session.scalar(select(Document).where(Document.source == prepared.source))
+            status = "new version"
+            if document is None:
+                document = Document(source=prepared.source, title=meta.title, language=meta.language)
+                session.add(document)
+                status = "ingested"
+            self._apply_metadata(document, meta)
+            session.flush()
+            seq = (session.scalar(select(func.max(Version.seq)).where(Version.document_id == document.id)) or 0) + 1
+            version = Version(
+                document_id=document.id, seq=seq, sha256=digest, media_type=prepared.extracted.media_type,
+                original_filename=prepared.filename, size=len(prepared.data), page_count=pages,
+                extracted_text=prepared.extracted.text, extracted_metadata=dict(prepared.extracted.metadata),
+            )
+            session.add(version)
+            session.flush()
+            link_convention = looks_like_convention(document.title, prepared.extracted.text[:5000])
+            self._insert_provisions(session, version.id, prepared.drafts, link_convention)
+            document_id = document.id
+        outcome = FileOutcome(
+            prepared.source, status, document_id=document_id, version_seq=seq,
+            provisions=len(prepared.drafts), pages=pages,
+        )
+        return outcome, document_id
+
+    def _require_country(self, code: str, source: str) -> None:
+        with self.sessions() as session:
+            if session.get(Country, code) is None:
+                raise LibraryError(f"{source}: unknown country {code!r} (run `lexrepo init`, or use ISO 3166 alpha-3)")
+
+    @staticmethod
+    def _insert_provisions(session: Session, version_id: int, drafts: list[ProvisionDraft], link_convention: bool) -> None:
+        """Bulk-insert drafts in order, then set parents (ids are only known after the insert)."""
+        if not drafts:
+            return
+        articles = {}
+        if link_convention:
+            run = convention_article_run([d.number if d.kind == "article" else None for d in drafts])
+            if len(run) >= 60:  # a full convention, not an approving law's three articles
+                articles = {position: int(drafts[position].number) for position in run}
+        rows = [
+            {
+                "version_id": version_id, "position": position, "kind": draft.kind, "number": draft.number,
+                "label": draft.label[:300], "heading": draft.heading, "text": draft.text,
+                "page_start": draft.page_start, "page_end": draft.page_end, "anchor": draft.anchor,
+                "convention_article": articles.get(position),
+            }
+            for position, draft in enumerate(drafts)
+        ]
+        ids = list(session.scalars(
+            insert(Provision).returning(Provision.id, sort_by_parameter_order=True), rows,
+        ))
+        parents = [
+            {"id": ids[position], "parent_id": ids[draft.parent]}
+            for position, draft in enumerate(drafts) if draft.parent is not None
+        ]
+        if parents:
+            session.execute(update(Provision), parents)
+
+    # -- index ----------------------------------------------------------------------------
+
+    def reindex(self, on_document: Callable[[int], None] | None = None) -> int:
+        """Rebuild the whole index from the database; return the number of provisions indexed."""
+        total = 0
+        with self.index.writer() as index_writer, self.sessions() as session:
+            index_writer.clear()
+            for records in iter_all_records(session):
+                index_writer.add(records)
+                total += len(records)
+                if on_document:
+                    on_document(len(records))
+        return total
+
+    def check(self) -> DriftReport:
+        """Compare the database with the index."""
+        with self.sessions() as session:
+            expected = indexable_provision_ids(session)
+        actual = self.index.provision_ids()
+        return DriftReport(missing_from_index=expected - actual, stale_in_index=actual - expected)
+
+    def delete_document(self, document_id: int) -> None:
+        """Delete a document, its versions and provisions (the stored originals are kept)."""
+        with transaction(self.sessions) as session:
+            document = session.get(Document, document_id)
+            if document is None:
+                raise LibraryError(f"no document with id {document_id}")
+            session.delete(document)
+        with self.index.writer() as index_writer:
+            index_writer.delete_document(document_id)
+
+    def update_document(self, document_id: int, **changes) -> None:
+        """Change a document's metadata and refresh its index entries."""
+        allowed = {"title", "short_title", "country_code", "doc_type", "language", "year", "date_adopted",
+                   "status", "official_url", "provenance"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise LibraryError(f"cannot change {', '.join(sorted(unknown))}")
+        with transaction(self.sessions) as session:
+            document = session.get(Document, document_id)
+            if document is None:
+                raise LibraryError(f"no document with id {document_id}")
+            for name, value in changes.items():
+                setattr(document, name, value)
+        self.refresh_index(document_id)
+
+    def refresh_index(self, document_id: int) -> None:
+        with self.sessions() as session:
+            records = records_for_document(session, document_id)
+        with self.index.writer() as index_writer:
+            index_writer.replace_document(document_id, records)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        request.limit = max(1, min(request.limit, self.settings.search_limit_max))
+        return self.index.search(request)
+
+    def stats(self) -> Stats:
+        with self.sessions() as session:
+            documents = session.scalar(select(func.count(Document.id))) or 0
+            versions = session.scalar(select(func.count(Version.id))) or 0
+            current = (
+                select(Version.document_id, func.max(Version.seq).label("seq"))
+                .group_by(Version.document_id).subquery()
+            )
+            current_version_ids = (
+                select(Version.id)
+                .join(current, (Version.document_id == current.c.document_id) & (Version.seq == current.c.seq))
+            )
+            provisions = session.scalar(
+                select(func.count(Provision.id)).where(Provision.version_id.in_(current_version_ids))
+            ) or 0
+
+            def grouped(column):
+                provision_counts = dict(session.execute(
+                    select(column, func.count(Provision.id))
+                    .join(Version, Version.document_id == Document.id)
+                    .join(Provision, Provision.version_id == Version.id)
+                    .where(Version.id.in_(current_version_ids))
+                    .group_by(column)
+                ).all())
+                document_counts = session.execute(
+                    select(column, func.count(Document.id)).group_by(column).order_by(column)
+                ).all()
+                return [(key or "international", count, provision_counts.get(key, 0)) for key, count in document_counts]
+
+            by_country = grouped(Document.country_code)
+            by_language = grouped(Document.language)
+        return Stats(documents, versions, provisions, self.index.count(), by_country, by_language)
+
+    def document(self, session: Session, document_id: int) -> Document | None:
+        return session.get(Document, document_id)
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,234 @@
+"""The ``lexrepo`` command: a thin layer over repository.library.Library."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from indexer import SearchRequest
+from indexer.backend import HIGHLIGHT_END, HIGHLIGHT_START, QuerySyntaxError
+from repository.config import ConfigError, load_settings
+from repository.ingest.metadata import ManifestError
+from repository.library import Library, LibraryError
+
+
+class Context:
+    def __init__(self, data_dir: str | None, config_file: str | None):
+        self.data_dir = data_dir
+        self.config_file = config_file
+        self._library: Library | None = None
+
+    @property
+    def settings(self):
+        return load_settings(self.config_file, data_dir=self.data_dir)
+
+    def library(self, init: bool = True) -> Library:
+        if self._library is None:
+            self._library = Library(self.settings)
+            if init:
+                self._library.init()
+        return self._library
+
+    def close(self) -> None:
+        if self._library is not None:
+            self._library.close()
+
+
+class LexrepoGroup(click.Group):
+    """Turns domain errors into one clear line on stderr and exit status 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (LibraryError, ManifestError, ConfigError, QuerySyntaxError) as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=LexrepoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Keep database, index and originals here (overrides all other settings).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read settings from this TOML file instead of config.toml.")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: str | None, config_file: str | None) -> None:
+    """lexrepo: a provision-level library of anti-corruption law, tagged by UNCAC article."""
+    ctx.obj = Context(data_dir, config_file)
+    ctx.call_on_close(ctx.obj.close)
+
+
+@cli.command()
+@click.pass_obj
+def init(obj: Context) -> None:
+    """Create or upgrade the database and index, and load the reference data."""
+    library = obj.library()
+    click.echo(f"Library ready: {library.settings.resolved_database_url}")
+    click.echo(f"Index: {library.settings.resolved_index_dir}")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False), help="TOML file with the metadata of the files ([[document]] entries with a path).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Processes for extraction (default: number of cores, at most 4).")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome of every file as JSON.")
+@click.pass_obj
+def ingest(obj: Context, path: str, manifest: str | None, workers: int | None, progress: bool | None, as_json: bool) -> None:
+    """Ingest a file or a folder of laws (PDF, HTML, XML, DOCX, Markdown, text, JSON)."""
+    from tqdm import tqdm
+
+    library = obj.library()
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(total=0, unit="file", disable=not show, file=sys.stderr)
+
+    def on_start(total: int) -> None:
+        bar.total = total
+        bar.refresh()
+
+    def on_file(outcome) -> None:
+        bar.set_postfix_str(outcome.source[-40:], refresh=False)
+        bar.update(1)
+
+    report = library.ingest(path, manifest=manifest, workers=workers, on_file=on_file, on_start=on_start)
+    bar.close()
+    if as_json:
+        click.echo(json.dumps({
+            "summary": report.summary(),
+            "files": [outcome.__dict__ for outcome in report.outcomes],
+        }, ensure_ascii=False, indent=2))
+        return
+    for outcome in report.skipped:
+        click.echo(f"skipped {outcome.source}: {outcome.reason}", err=True)
+    click.echo(report.summary())
+
+
+def _plain_snippet(snippet: str) -> str:
+    return snippet.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+
+
+def _terminal_snippet(snippet: str) -> str:
+    return snippet.replace(HIGHLIGHT_START, click.style("", bold=True, reset=False)).replace(HIGHLIGHT_END, click.style("", reset=True))
+
+
+def citation_line(hit) -> str:
+    """A pinpoint citation for a hit: title (country), label, source#anchor."""
+    where = hit.label or (f"provision {hit.number}" if hit.number else "")
+    page = f", p. {hit.page_start}" if hit.page_start else ""
+    country = f" ({hit.country})" if hit.country else ""
+    return f"{hit.title}{country}, {where}{page} — {hit.source}#{hit.anchor}"
+
+
+@cli.command()
+@click.argument("query", default="")
+@click.option("--country", multiple=True, help="ISO 3166 alpha-3 code; repeat to combine.")
+@click.option("--article", multiple=True, type=click.IntRange(1, 71), help="UNCAC article number (1-71); repeat to combine.")
+@click.option("--language", multiple=True, help="ISO 639-1 code of the document's language.")
+@click.option("--type", "doc_type", multiple=True, help="Document type: code, act, bill, treaty, ...")
+@click.option("--limit", default=None, type=click.IntRange(1, 1000), help="Number of results (default from config).")
+@click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many results (pagination).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, results: [...]}.")
+@click.pass_obj
+def search(obj: Context, query: str, country, article, language, doc_type, limit, offset, as_json) -> None:
+    """Search provisions. QUERY uses words, "phrases", AND/OR/NOT, field:value and prefix*.
+
+    An empty QUERY with a filter lists the matching provisions.
+    """
+    library = obj.library()
+    filters = {
+        "country": [c.upper() for c in country],
+        "article": [str(a) for a in article],
+        "language": [lang.lower() for lang in language],
+        "type": list(doc_type),
+    }
+    filters = {name: values for name, values in filters.items() if values}
+    if not query.strip() and not filters:
+        raise LibraryError("give a query, a filter (--country, --article, --language, --type), or both")
+    request = SearchRequest(query=query, filters=filters, limit=limit or library.settings.search_limit, offset=offset)
+    result = library.search(request)
+    if as_json:
+        click.echo(json.dumps({
+            "total": result.total,
+            "results": [
+                {
+                    "source": hit.source, "number": hit.number, "country": hit.country, "title": hit.title,
+                    "heading": hit.heading, "articles": hit.articles, "snippet": _plain_snippet(hit.snippet),
+                    "score": round(hit.score, 4), "label": hit.label, "anchor": hit.anchor,
+                    "language": hit.language, "year": hit.year, "document_id": hit.document_id,
+                    "version_id": hit.version_id, "provision_id": hit.provision_id, "page": hit.page_start,
+                    "citation": citation_line(hit),
+                }
+                for hit in result.hits
+            ],
+        }, ensure_ascii=False, indent=2))
+        return
+    if not result.hits:
+        click.echo("No provisions found.")
+        return
+    click.echo(f"{result.total} provisions found; showing {offset + 1}-{offset + len(result.hits)}.\n")
+    for rank, hit in enumerate(result.hits, start=offset + 1):
+        heading = f" {hit.heading}" if hit.heading else ""
+        articles = f"  [UNCAC {', '.join(map(str, hit.articles))}]" if hit.articles else ""
+        click.echo(click.style(f"{rank}. {hit.label or hit.number}{heading}", bold=True) + f"  ({hit.score:.2f}){articles}")
+        click.echo(f"   {_terminal_snippet(hit.snippet)}")
+        click.echo(click.style(f"   {citation_line(hit)}", dim=True))
+        click.echo()
+
+
+@cli.command()
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
+@click.pass_obj
+def reindex(obj: Context, progress: bool | None) -> None:
+    """Rebuild the search index from the database."""
+    from tqdm import tqdm
+
+    library = obj.library()
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(unit="provision", disable=not show, file=sys.stderr) as bar:
+        total = library.reindex(on_document=bar.update)
+    click.echo(f"Indexed {total} provisions.")
+
+
+@cli.command()
+@click.pass_obj
+def check(obj: Context) -> None:
+    """Compare the database with the index; exit 1 if they differ (`lexrepo reindex` repairs)."""
+    drift = obj.library().check()
+    if drift.clean:
+        click.echo("Database and index agree.")
+        return
+    click.echo(
+        f"Drift: {len(drift.missing_from_index)} provisions missing from the index, "
+        f"{len(drift.stale_in_index)} stale entries in the index. Run `lexrepo reindex`."
+    )
+    sys.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def stats(obj: Context, as_json: bool) -> None:
+    """Count documents, versions and provisions, by country and by language."""
+    numbers = obj.library().stats()
+    if as_json:
+        click.echo(json.dumps({
+            "documents": numbers.documents, "versions": numbers.versions, "provisions": numbers.provisions,
+            "indexed": numbers.indexed,
+            "by_country": [{"country": c, "documents": d, "provisions": p} for c, d, p in numbers.by_country],
+            "by_language": [{"language": c, "documents": d, "provisions": p} for c, d, p in numbers.by_language],
+        }, indent=2))
+        return
+    click.echo(f"Documents:  {numbers.documents}")
+    click.echo(f"Versions:   {numbers.versions}")
+    click.echo(f"Provisions: {numbers.provisions} (current versions; {numbers.indexed} indexed)")
+    for title, rows in (("By country", numbers.by_country), ("By language", numbers.by_language)):
+        click.echo(f"\n{title}:")
+        for key, documents, provisions in rows:
+            click.echo(f"  {key:<14} {documents:>4} documents {provisions:>7} provisions")
+
+
+def main() -> None:
+    cli(prog_name="lexrepo")
+
+
+if __name__ == "__main__":
+    main()

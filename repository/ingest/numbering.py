@@ -93,6 +93,8 @@ def _romance_ordinals() -> dict[str, int]:
         ("octavo octava oitavo oitava huitième huitieme ottavo achter achte", 8),
         ("noveno novena nono nona neuvième neuvieme neunter neunte", 9),
         ("décimo decimo décima decima dixième dixieme zehnter zehnte", 10),
+        ("eerste", 1), ("tweede", 2), ("derde", 3), ("vierde", 4), ("vijfde", 5), ("zesde", 6),
+        ("zevende", 7), ("achtste", 8), ("negende", 9), ("tiende", 10),
         ("undécimo undecimo undécima décimo primero decimoprimero onzième elfter", 11),
         ("duodécimo duodecimo duodécima décimo segundo decimosegundo douzième zwölfter", 12),
         ("decimotercero décimo tercero treizième dreizehnter", 13),
@@ -284,6 +286,7 @@ _NUM = (rf"(?:\d+|[IVXLCDM]+\b)(?:\s?[º°ª]|o\b|\.\s?º|[-–‑](?:\d+|[A-Za-
 _ARNUM = r"(?:\(?\s*[0-9٠-٩۰-۹]+\s*\)?|[\u0600-\u06FF]+(?:\s(?:عشرة|عشر|و[\u0600-\u06FF]+))?)(?:\s?مكرر)?(?:\s?\(\s*[0-9٠-٩]+\s*\))?"
 _ORD_WORDS = "|".join(re.escape(w) for w in sorted(
     (w for w in ORDINALS if re.match(r"^[a-zà-ü ]+$", w)), key=len, reverse=True))
+_ORD_TITLE = "|".join(w.title() for w in _ORD_WORDS.split("|"))
 _SEP = r"(?P<sep>\s*[.:\-–—)]*\s*)"
 # CJK numerals 第…条 etc.
 _CJKN = rf"[{CJK_NUM}]+"
@@ -312,18 +315,18 @@ _TABLE: list[tuple[frozenset[str] | None, str, bool, int, str]] = [
     (frozenset({"ar"}), "chapter", True, CHAPTER, rf"(?P<label>الفصل\s+{_ARNUM}){_SEP}"),
     # --- German / Dutch ----------------------------------------------------
     (frozenset({"de"}), "part", True, PART,
-     rf"(?P<label>(?:(?:{_ORD_WORDS})\s+(?:Teil|Buch)|(?:Allgemeiner|Besonderer)\s+Teil|"
+     rf"(?P<label>(?:(?:{_ORD_TITLE})\s+(?:Teil|Buch)|(?:Allgemeiner|Besonderer)\s+Teil|"
      rf"(?:Teil|Buch)\s+{_NUM})){_SEP}"),
     (frozenset({"de"}), "chapter", True, CHAPTER,
-     rf"(?P<label>(?:(?:{_ORD_WORDS})\s+(?:Abschnitt|Kapitel)|(?:Abschnitt|Kapitel)\s+{_NUM})){_SEP}"),
+     rf"(?P<label>(?:(?:{_ORD_TITLE})\s+(?:Abschnitt|Kapitel)|(?:Abschnitt|Kapitel)\s+{_NUM})){_SEP}"),
     (frozenset({"de"}), "title", True, SECTION_C,
-     rf"(?P<label>(?:(?:{_ORD_WORDS})\s+(?:Titel|Unterabschnitt)|(?:Titel|Unterabschnitt)\s+{_NUM})){_SEP}"),
+     rf"(?P<label>(?:(?:{_ORD_TITLE})\s+(?:Titel|Unterabschnitt)|(?:Titel|Unterabschnitt)\s+{_NUM})){_SEP}"),
     (frozenset({"nl"}), "book", True, BOOK,
-     r"(?P<label>(?:Eerste|Tweede|Derde|Vierde|Vijfde)\s+Boek|Boek\s+\d+)(?P<sep>\s*)"),
+     r"(?P<label>(?:Eerste|Tweede|Derde|Vierde|Vijfde|EERSTE|TWEEDE|DERDE|VIERDE|VIJFDE)\s+(?:Boek|BOEK)|(?:Boek|BOEK)\s+\d+)(?P<sep>\s*)"),
     (frozenset({"nl"}), "chapter", True, CHAPTER, rf"(?P<label>(?:HOOFDSTUK|Hoofdstuk)\s+{_NUM}){_SEP}"),
     (frozenset({"nl", "de"}), "title", True, TITLE, rf"(?P<label>(?:TITEL|Titel)\s+{_NUM}){_SEP}"),
     (frozenset({"nl"}), "section", True, SECTION_C, rf"(?P<label>(?:Afdeling|AFDELING)\s+{_NUM}){_SEP}"),
-    (frozenset({"nl"}), "paragraph", True, PARA_C, rf"(?P<label>(?:Paragraaf|§)\s+{_NUM}){_SEP}"),
+    (frozenset({"nl"}), "paragraph", True, PARA_C, rf"(?P<label>Paragraaf\s+{_NUM}){_SEP}"),
     # --- French containers (before English "Section") ----------------------
     (frozenset({"fr"}), "section", True, SECTION_C,
      rf"(?P<label>(?:Section|SECTION)\s+{_NUM}){_SEP}"),
@@ -359,7 +362,8 @@ _TABLE: list[tuple[frozenset[str] | None, str, bool, int, str]] = [
     (frozenset({"en", ""}), "section", False, PROVISION,
      r"(?P<label>\d{1,3}[A-Z]{0,2})(?P<sep>\.\s+|\.(?=\())"
      r"(?=\(\s?1\s?\)|[A-Z][a-z])(?!(?:January|February|March|April|May|June|July|August|"
-     r"September|October|November|December|Subs|Ins|Omitted|Added|Rep|Vide|The words|See)\b)"),
+     r"September|October|November|December|Januar|Februar|März|Mai|Juni|Juli|Oktober|Dezember|"
+     r"januari|februari|maart|mei|juni|juli|augustus|oktober|Subs|Ins|Omitted|Added|Rep|Vide|The words|See)\b)"),
 ]
 
 _COMPILED = [(langs, kind, container, rank, re.compile(pattern))

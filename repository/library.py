@@ -5,7 +5,6 @@ the single writer of the index.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -121,6 +120,9 @@ class Library:
         if not root.exists():
             raise LibraryError(f"no such file or folder: {root}")
         entries = load_manifest(manifest) if manifest else {}
+        for source, meta in entries.items():
+            if meta.country is not None:
+                self._require_country(meta.country, source)
         clock = Stopwatch()
         report = IngestReport()
         files = find_files(root)
@@ -188,8 +190,6 @@ class Library:
         meta = complete_metadata(given, prepared.extracted.metadata, prepared.source, prepared.extracted.text)
         if not meta.language:
             meta = DocumentMetadata(**{**meta.__dict__, "language": prepared.language})
-        if meta.country is not None:
-            self._require_country(meta.country, prepared.source)
         pages = prepared.extracted.page_count
         if not prepared.drafts and meta.legal_text:
             return FileOutcome(prepared.source, "skipped", "no provisions found in the text", pages=pages), None
@@ -345,9 +345,3 @@ class Library:
             by_language = grouped(Document.language)
         return Stats(documents, versions, provisions, self.index.count(), by_country, by_language)
 
-    def document(self, session: Session, document_id: int) -> Document | None:
-        return session.get(Document, document_id)
-
-
-def today() -> dt.date:
-    return dt.date.today()

@@ -1,0 +1,124 @@
+"""Ingest all of ../shared/corpus-real and check, file by file, what a reader would expect."""
+from __future__ import annotations
+
+import json
+import tomllib
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from indexer import SearchRequest
+from repository.config import load_settings
+from repository.library import Library
+from repository.models import Document, Provision
+from tests.conftest import CORPUS_MANIFEST, CORPUS_REAL
+
+pytestmark = pytest.mark.corpus
+
+with CORPUS_MANIFEST.open("rb") as _handle:
+    MANIFEST = tomllib.load(_handle)["document"]
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory):
+    if not CORPUS_REAL.is_dir():
+        pytest.skip(f"the real corpus is not at {CORPUS_REAL} (CI has it; see DEVELOPERS.md)")
+    data_dir = tmp_path_factory.mktemp("corpus-real")
+    settings = load_settings(environ={}, data_dir=str(data_dir))
+    with Library(settings) as library:
+        library.init()
+        report = library.ingest(CORPUS_REAL, manifest=CORPUS_MANIFEST)
+        yield library, report, data_dir
+
+
+def provisions_of(library, source):
+    with library.sessions() as session:
+        document = session.scalar(select(Document).where(Document.source == source))
+        assert document is not None, f"{source} was not stored"
+        return list(document.current_version.provisions)
+
+
+def test_every_file_in_the_corpus_is_in_the_manifest():
+    if not CORPUS_REAL.is_dir():
+        pytest.skip(f"the real corpus is not at {CORPUS_REAL}")
+    on_disk = {
+        str(path.relative_to(CORPUS_REAL)) for path in CORPUS_REAL.rglob("*")
+        if path.is_file() and path.name != "SOURCES.md"
+    }
+    assert on_disk == {entry["path"] for entry in MANIFEST}
+
+
+@pytest.mark.parametrize("entry", MANIFEST, ids=[entry["path"] for entry in MANIFEST])
+def test_file_yields_its_provisions(ingested, entry):
+    library, report, _ = ingested
+    outcome = next(o for o in report.outcomes if o.source == entry["path"])
+    if not entry.get("legal_text", True):
+        return  # e.g. a bill's legislative-history page: stored or skipped, but holds no law
+    assert outcome.status == "ingested", f"{entry['path']}: {outcome.reason}"
+    provisions = provisions_of(library, entry["path"])
+    numbered = [p for p in provisions if p.number and p.text.strip()]
+    assert len(numbered) >= 3, f"{entry['path']}: only {len(numbered)} numbered provisions"
+    numbers = {p.number for p in provisions}
+    missing = [n for n in entry.get("expect", []) if n not in numbers]
+    assert not missing, f"{entry['path']}: expected provisions not found: {missing}"
+
+
+def test_uncac_yields_its_71_articles_linked_to_the_convention(ingested):
+    library, _, _ = ingested
+    provisions = provisions_of(library, "uncac/uncac_en_nl_BWBV0001830.md")
+    linked = [p for p in provisions if p.convention_article]
+    assert [p.convention_article for p in linked] == list(range(1, 72))
+    assert all(p.number == str(p.convention_article) for p in linked)
+    article_16 = next(p for p in linked if p.convention_article == 16)
+    assert "foreign public official" in article_16.text
+    spanish = provisions_of(library, "intl/uncac_es_argentina_ley_26097.md")
+    assert [p.convention_article for p in spanish if p.convention_article] == list(range(1, 72))
+
+
+@pytest.mark.parametrize(
+    "query, filters, source, number",
+    [
+        ("Geldwäsche", {"country": ["DEU"]}, "laws/deu/stgb.md", "261"),
+        ("laundering of monetary instruments", {}, "laws/usa/18usc_1956_1957_money_laundering.md", "1956"),
+        ("bribery of foreign public officials", {"country": ["CAN"]},
+         "laws/can/C-45.2_corruption_of_foreign_public_officials_act_en.xml", "3"),
+        ("Bestechlichkeit", {"country": ["DEU"], "language": ["de"]}, "laws/deu/stgb.md", "332"),
+    ],
+)
+def test_known_provisions_come_first_for_their_own_words(ingested, query, filters, source, number):
+    library, _, _ = ingested
+    result = library.search(SearchRequest(query=query, filters=filters, limit=5))
+    top = result.hits[0]
+    assert (top.source, top.number) == (source, number), [(h.source, h.number, h.heading) for h in result.hits]
+
+
+def test_article_filter_finds_the_convention_text(ingested):
+    library, _, _ = ingested
+    result = library.search(SearchRequest(filters={"article": ["16"]}, limit=50))
+    sources = {hit.source for hit in result.hits}
+    assert "uncac/uncac_en_nl_BWBV0001830.md" in sources
+
+
+def test_cli_search_json_contract(ingested):
+    _, _, data_dir = ingested
+    from web.cli import cli
+
+    result = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "search", "Geldwäsche", "--country", "DEU", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["total"] >= 1
+    first = payload["results"][0]
+    for key in ("source", "number", "country", "title", "heading", "articles", "snippet", "score"):
+        assert key in first
+    assert (first["source"], first["number"], first["country"]) == ("laws/deu/stgb.md", "261", "DEU")
+    assert "\x02" not in first["snippet"]
+
+
+def test_index_equals_database_after_ingest(ingested):
+    library, _, _ = ingested
+    assert library.check().clean
+    stats = library.stats()
+    assert stats.documents >= 75
+    with library.sessions() as session:
+        assert session.query(Provision).count() >= stats.provisions

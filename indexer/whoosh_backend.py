@@ -1,0 +1,466 @@
+"""The Whoosh implementation of :class:`~indexer.backend.SearchBackend`."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.sorting import FieldFacet, MultiFacet
+from whoosh.writing import CLEAR
+
+from indexer.backend import HIGHLIGHT_END, HIGHLIGHT_START, ProvisionRecord, SearchHit, SearchRequest, SearchResult
+from indexer.query import QueryBuilder, combine, filter_queries
+from indexer.schema import STEMMED_FIELDS, build_schema
+from indexer.analysis import neutral_analyzer, stemming_analyzer
+
+INDEX_NAME = "provisions"
+
+# One writer per index directory in this process; whoosh's file lock covers other processes.
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+class IndexLockedError(RuntimeError):
+    """Another writer (thread or process) holds the index."""
+
+
+def _dir_lock(path: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(path, threading.Lock())
+
+
+def record_to_fields(r: ProvisionRecord) -> dict:
+    """The Whoosh document for one provision."""
+    doc = dict(
+        provision_id=r.provision_id,
+        document_id=r.document_id,
+        version_id=r.version_id,
+        position=r.position,
+        title=r.title,
+        label=r.label,
+        kind=r.kind,
+        anchor=r.anchor,
+        pages=(r.page_start, r.page_end),
+        articles=list(r.articles),
+        chapters=list(r.chapters),
+        heading=r.heading or "",
+        body=r.text or "",
+        country=r.country or None,
+        region=r.region or None,
+        type=r.doc_type or None,
+        language=r.language or None,
+        status=r.status or None,
+        source=r.source or None,
+        number=r.number or None,
+    )
+    if r.year is not None:
+        doc["year"] = int(r.year)
+    if r.articles:
+        doc["article"] = ",".join(str(a) for a in r.articles)
+    if r.chapters:
+        doc["chapter"] = ",".join(r.chapters)
+    stemmed = STEMMED_FIELDS.get((r.language or "").lower())
+    if stemmed and r.text:
+        doc[stemmed] = r.text
+    # Whoosh rejects None values; empty keyword fields are simply absent.
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+class _Session:
+    """Buffers records; small sessions use a cheap writer, big ones a bulk writer."""
+
+    def __init__(self, backend: "WhooshBackend"):
+        self.backend = backend
+        self.pending: list[ProvisionRecord] = []
+        self.writer = None
+        self.clear_pending = False
+        self.uncommitted_docs: set[int] = set()
+        self.dirty = False
+
+    # -- interface -------------------------------------------------------
+    def add(self, records: Iterable[ProvisionRecord]) -> None:
+        for r in records:
+            self.pending.append(r)
+            self.uncommitted_docs.add(r.document_id)
+            if len(self.pending) >= self.backend.batch_size:
+                self._flush(bulk=True)
+
+    def delete_document(self, document_id: int) -> None:
+        if document_id in self.uncommitted_docs:
+            # Whoosh deletes only in committed segments: commit what we wrote first.
+            self._commit()
+        self._ensure_writer(bulk=False)
+        self.writer.delete_by_term("document_id", int(document_id))
+        self.dirty = True
+
+    def replace_document(self, document_id: int, records: Iterable[ProvisionRecord]) -> None:
+        self.delete_document(document_id)
+        self.add(records)
+
+    def clear(self) -> None:
+        self.pending.clear()
+        self.uncommitted_docs.clear()
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+        self.clear_pending = True
+        self.dirty = True
+
+    # -- internals -------------------------------------------------------
+    def _ensure_writer(self, bulk: bool) -> None:
+        if self.writer is None:
+            self.writer = self.backend._open_writer(bulk=bulk)
+
+    def _flush(self, bulk: bool) -> None:
+        if not self.pending:
+            return
+        self._ensure_writer(bulk=bulk)
+        add = self.writer.add_document
+        for r in self.pending:
+            add(**record_to_fields(r))
+        self.pending.clear()
+        self.dirty = True
+
+    def _commit(self) -> None:
+        self._flush(bulk=False)
+        if self.writer is None and self.clear_pending:
+            self._ensure_writer(bulk=False)
+        if self.writer is not None:
+            if self.clear_pending:
+                self.writer.commit(mergetype=CLEAR)
+            else:
+                self.writer.commit()
+            self.writer = None
+        self.clear_pending = False
+        self.uncommitted_docs.clear()
+
+    def finish(self) -> None:
+        self._commit()
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+        self.pending.clear()
+
+
+class WhooshBackend:
+    """Whoosh index of provisions in ``index_dir`` (created if missing)."""
+
+    def __init__(self, index_dir: str | os.PathLike, batch_size: int = 2000, *,
+                 lock_timeout: float = 30.0, procs: int | None = None, limitmb: int = 256):
+        self.path = str(Path(index_dir).resolve())
+        Path(self.path).mkdir(parents=True, exist_ok=True)
+        self.batch_size = max(1, int(batch_size))
+        self.lock_timeout = lock_timeout
+        self.procs = procs if procs is not None else 1
+        self.limitmb = limitmb
+        if windex.exists_in(self.path, indexname=INDEX_NAME):
+            self.ix = windex.open_dir(self.path, indexname=INDEX_NAME)
+        else:
+            self.ix = windex.create_in(self.path, build_schema(), indexname=INDEX_NAME)
+        self.schema = self.ix.schema
+        self.builder = QueryBuilder(self.schema)
+        self._lock = _dir_lock(self.path)
+        self._searcher = None
+        self._searcher_lock = threading.Lock()
+        self._cache: dict = {}
+
+    # -- writing ---------------------------------------------------------
+    def _open_writer(self, bulk: bool):
+        kwargs: dict = {"timeout": self.lock_timeout, "delay": 0.1}
+        if bulk:
+            kwargs.update(limitmb=self.limitmb, procs=self.procs, multisegment=self.procs > 1)
+        else:
+            kwargs.update(limitmb=64)
+        try:
+            return self.ix.writer(**kwargs)
+        except windex.LockError as exc:
+            raise IndexLockedError(
+                f"The search index at {self.path} is locked by another process; "
+                f"waited {self.lock_timeout:.0f}s. If no indexer is running, remove "
+                f"{self.path}/{INDEX_NAME}_WRITELOCK."
+            ) from exc
+
+    @contextmanager
+    def writer(self) -> Iterator[_Session]:
+        """The single writer; everything is committed at exit (nothing on error)."""
+        if not self._lock.acquire(timeout=self.lock_timeout):
+            raise IndexLockedError(f"Another thread is writing the search index at {self.path}.")
+        session = _Session(self)
+        try:
+            yield session
+        except BaseException:
+            session.abort()
+            raise
+        else:
+            session.finish()
+        finally:
+            self._lock.release()
+
+    def optimize(self) -> None:
+        """Merge all segments into one (after many small incremental commits)."""
+        with self._lock:
+            self.ix.optimize()
+
+    # -- reading ---------------------------------------------------------
+    def _get_searcher(self):
+        with self._searcher_lock:
+            if self._searcher is None:
+                self._searcher = self.ix.searcher()
+                self._cache = {}
+            else:
+                fresh = self._searcher.refresh()
+                if fresh is not self._searcher:
+                    self._searcher = fresh
+                    self._cache = {}
+            return self._searcher, self._cache
+
+    def count(self) -> int:
+        searcher, _ = self._get_searcher()
+        return searcher.doc_count()
+
+    def provision_ids(self) -> set[int]:
+        searcher, _ = self._get_searcher()
+        return {f["provision_id"] for f in searcher.reader().all_stored_fields()}
+
+    def close(self) -> None:
+        with self._searcher_lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+        self.ix.close()
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        searcher, cache = self._get_searcher()
+        fqs = filter_queries(request.filters)
+        languages = request.filters.get("language") or self._languages(searcher, cache)
+        q = self.builder.parse(request.query or "", [str(x).lower() for x in languages])
+        if q is None and request.query.strip() not in ("", "*"):
+            # Only unsearchable words (e.g. a phrase on a stemmed field): no hits.
+            return SearchResult(total=0, hits=[], facets={f: [] for f in request.facets})
+        base_docs = self._docs(searcher, q or wq.Every())
+        field_docs = {name: self._docs(searcher, fq, cache, key=("f", repr(fq))) for name, fq in fqs.items()}
+        matched = base_docs
+        for docs in field_docs.values():
+            matched = matched & docs
+        facets = count_facets(searcher, cache, request.facets, base_docs, field_docs) if request.facets else {}
+        hits = self._page(searcher, q, matched, bool(fqs), request) if request.limit > 0 else []
+        return SearchResult(total=len(matched), hits=hits, facets=facets)
+
+    def _languages(self, searcher, cache) -> list[str]:
+        if "languages" not in cache:
+            reader = searcher.reader()
+            cache["languages"] = [t.decode("utf-8") for t in reader.lexicon("language")
+                                  if reader.doc_frequency("language", t)]
+        return cache["languages"]
+
+    @staticmethod
+    def _docs(searcher, q: wq.Query, cache: dict | None = None, key=None) -> frozenset[int]:
+        if cache is not None and key in cache:
+            return cache[key]
+        docs = frozenset(searcher.docs_for_query(q))
+        if cache is not None:
+            cache[key] = docs
+        return docs
+
+    def _page(self, searcher, q: wq.Query | None, matched: frozenset[int], filtered: bool,
+              request: SearchRequest) -> list[SearchHit]:
+        if not matched:
+            return []
+        want = max(0, request.offset) + request.limit
+        sort = request.sort if q is not None else (request.sort if request.sort != "relevance" else "document")
+        doc_order = [FieldFacet("document_id"), FieldFacet("position")]
+        sortedby = None
+        if sort == "document":
+            sortedby = MultiFacet(doc_order)
+        elif sort == "date":
+            sortedby = MultiFacet([FieldFacet("year", reverse=True)] + doc_order)
+        results = searcher.search(q or wq.Every(), filter=set(matched) if filtered else None, limit=want, sortedby=sortedby,
+                                  terms=False)
+        page = list(results)[max(0, request.offset):want]
+        terms = _query_terms(searcher, q) if (q is not None and request.highlight) else {}
+        hits = []
+        for hit in page:
+            f = hit.fields()
+            pages = f.get("pages") or (None, None)
+            snippet = make_snippet(f.get("body", ""), terms, f.get("language", ""))
+            hits.append(SearchHit(
+                provision_id=f["provision_id"], document_id=f["document_id"],
+                version_id=f.get("version_id", 0), source=f.get("source", ""),
+                title=f.get("title", ""), number=f.get("number", ""), label=f.get("label", ""),
+                heading=f.get("heading", ""), country=f.get("country", ""),
+                language=f.get("language", ""), year=f.get("year"), anchor=f.get("anchor", ""),
+                articles=list(f.get("articles") or []),
+                score=float(hit.score) if hit.score is not None and sortedby is None else 0.0,
+                snippet=snippet, page_start=pages[0],
+            ))
+        return hits
+
+
+def _query_terms(searcher, q: wq.Query) -> dict[str, set[str]]:
+    """Matched index terms (prefixes expanded) by field, for highlighting.
+
+    Not Query.existing_terms(): in whoosh 2.7.5 its loop variable shadows the
+    ``fieldname`` argument, so it drops every leaf after the first field.
+    """
+    reader = searcher.reader()
+    out: dict[str, set[str]] = {}
+    wanted = {"body", "heading", *STEMMED_FIELDS.values()}
+    for leaf in q.leaves():
+        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+            if fieldname not in wanted:
+                continue
+            if isinstance(text, bytes):
+                text = text.decode("utf-8")
+            if (fieldname, text) not in reader:
+                continue
+            # heading shares the body's analyzer: highlight its words in the body too
+            out.setdefault("body" if fieldname == "heading" else fieldname, set()).add(text)
+    return out
+
+
+# -- facets ---------------------------------------------------------------
+
+def _facet_postings(searcher, cache: dict, field: str) -> list[tuple[str, frozenset[int]]]:
+    """(display value, live docnums) per term of a facet field, cached per searcher."""
+    key = ("facet", field)
+    if key in cache:
+        return cache[key]
+    reader = searcher.reader()
+    out = []
+    if field == "year":
+        fobj = searcher.schema["year"]
+        terms = [(str(fobj.from_bytes(t)), t) for t in fobj.sortable_terms(reader, "year")]
+    elif field in searcher.schema.names():
+        terms = [(t.decode("utf-8"), t) for t in reader.lexicon(field)]
+    else:
+        terms = []
+    for text, raw in terms:
+        docs = frozenset(searcher.docs_for_query(wq.Term(field, raw if field != "year" else int(text))))
+        if docs:
+            out.append((_display(searcher, field, text, min(docs)), docs))
+    cache[key] = out
+    return out
+
+
+def _display(searcher, field: str, term: str, docnum: int) -> str:
+    """Original spelling of a lowercased keyword term, taken from a stored document."""
+    if field in ("year", "article"):
+        return term
+    stored = searcher.stored_fields(docnum)
+    values = stored.get("chapters") if field == "chapter" else [stored.get(field, "")]
+    for v in values or ():
+        if str(v).lower() == term:
+            return str(v)
+    return term
+
+
+def count_facets(searcher, cache: dict, names, base_docs: frozenset[int],
+                 field_docs: dict[str, frozenset[int]]) -> dict[str, list[tuple[str, int]]]:
+    """Counts per value; each facet respects every filter except its own field's.
+
+    Excluding a field's own filter is what makes OR-within-a-field facets usable:
+    after ticking "DEU", the other countries still show how many hits they add.
+    """
+    facets = {}
+    for name in names:
+        docs = base_docs
+        for other, fdocs in field_docs.items():
+            if other != name:
+                docs = docs & fdocs
+        counts = []
+        for value, postings in _facet_postings(searcher, cache, name):
+            n = len(postings & docs) if len(postings) < len(docs) else len(docs & postings)
+            if n:
+                counts.append((value, n))
+        counts.sort(key=lambda vc: (-vc[1], _natural(vc[0])))
+        facets[name] = counts
+    return facets
+
+
+def _natural(value: str):
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", value)]
+
+
+# -- snippets -------------------------------------------------------------
+
+SNIPPET_CHARS = 240
+LEAD_CHARS = 200
+_NEUTRAL = neutral_analyzer()
+_STEMMERS: dict[str, object] = {}
+
+
+def _stemmer(lang: str):
+    if lang not in _STEMMERS:
+        _STEMMERS[lang] = stemming_analyzer(lang)
+    return _STEMMERS[lang]
+
+
+def _cut(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen [start, end) to word boundaries."""
+    while start > 0 and not text[start - 1].isspace() and start > end - SNIPPET_CHARS - 20:
+        start -= 1
+    while end < len(text) and not text[end].isspace() and end < start + SNIPPET_CHARS + 20:
+        end += 1
+    return start, end
+
+
+def make_snippet(text: str, terms: dict[str, set[str]], language: str) -> str:
+    """A plain-text fragment around the best cluster of matches, matches marked."""
+    text = text or ""
+    spans: list[tuple[int, int, str]] = []
+    if terms.get("body"):
+        wanted = terms["body"]
+        spans += [(t.startchar, t.endchar, t.text) for t in _NEUTRAL(text, chars=True, mode="index")
+                  if t.text in wanted]
+    stem_field = STEMMED_FIELDS.get(language)
+    if stem_field and terms.get(stem_field):
+        wanted = terms[stem_field]
+        spans += [(t.startchar, t.endchar, "~" + t.text) for t in _stemmer(language)(text, chars=True, mode="index")
+                  if t.text in wanted]
+    if not spans:
+        if len(text) <= LEAD_CHARS:
+            return text
+        _, end = _cut(text, 0, LEAD_CHARS)
+        return text[:end].rstrip() + " …"
+    spans.sort()
+    # Best window: most distinct terms, then most matches, starting at a match.
+    best, best_key = 0, None
+    for i, (s, _, _) in enumerate(spans):
+        inside = [sp for sp in spans[i:] if sp[1] <= s + SNIPPET_CHARS - 40]
+        key = (len({sp[2] for sp in inside}), len(inside), -i)
+        if best_key is None or key > best_key:
+            best, best_key = i, key
+    first = spans[best][0]
+    start = max(0, first - 40)
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end == len(text):
+        start = max(0, end - SNIPPET_CHARS)
+    start, end = _cut(text, start, end)
+    # Merge overlapping spans (a compound and its parts) and wrap them.
+    merged: list[list[int]] = []
+    for s, e, _ in spans:
+        if s < start or e > end:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, cursor = [], start
+    for s, e in merged:
+        out.append(text[cursor:s])
+        out.append(HIGHLIGHT_START + text[s:e] + HIGHLIGHT_END)
+        cursor = e
+    out.append(text[cursor:end])
+    snippet = "".join(out).strip()
+    if start > 0:
+        snippet = "… " + snippet
+    if end < len(text):
+        snippet += " …"
+    return snippet

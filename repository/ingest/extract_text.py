@@ -25,7 +25,11 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_ITALIC = re.compile(r"(?<![\w*])([*_])(?=\S)([^*_\n]+?)(?<=\S)\1(?![\w*])")
+_ITALIC_STAR = re.compile(r"(?<!\*)\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?!\*)")
+# Underscores inside words (snake_case, file names) are not emphasis.
+_ITALIC_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_EMPTY_HEADING = re.compile(r"^\s*#{1,6}\s*$")
 _CODE = re.compile(r"`([^`]+)`")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _WS = re.compile(r"[ \t\u00a0]+")
@@ -64,15 +68,20 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 def clean_inline(line: str) -> str:
     """Strip simple Markdown/HTML markup from one line of text."""
+    # Escaped characters are parked in the private-use area so no markup rule sees them.
+    line = _ESCAPE.sub(lambda m: chr(0xF0000 + ord(m.group(1))), line)
+    line = _COMMENT.sub("", line)
     line = _SUP.sub(lambda m: m.group(1).translate(SUPERSCRIPT_DIGITS), line)
     line = _TAG.sub("", line)
     line = _IMAGE.sub(r"\1", line)
     line = _LINK.sub(r"\1", line)
     line = _REF_LINK.sub(r"\1", line)
     line = _BOLD.sub(r"\2", line)
-    line = _ITALIC.sub(r"\2", line)
+    # "*Preamble*The Parties": keep the words apart once the markers are gone.
+    line = _ITALIC_STAR.sub(lambda m: m.group(1) + (" " if line[m.end():m.end() + 1].isalpha() else ""), line)
+    line = _ITALIC_UNDERSCORE.sub(r"\1", line)
     line = _CODE.sub(r"\1", line)
-    line = _ESCAPE.sub(r"\1", line)
+    line = re.sub("[\U000F0000-\U000F00FF]", lambda m: chr(ord(m.group(0)) - 0xF0000), line)
     line = html.unescape(line)
     return _WS.sub(" ", line).strip()
 
@@ -102,6 +111,20 @@ def _front_matter(text: str, warnings: list[str]) -> tuple[dict[str, str], str]:
     return metadata, body
 
 
+def _embedded_front_matter(lines: list[str], start: int) -> int:
+    """Index after a YAML block that starts at ``start`` and ends with "---", else 0."""
+    for end in range(start, min(start + 80, len(lines))):
+        if lines[end].strip() == "---":
+            if end == start:
+                return 0
+            try:
+                data = yaml.safe_load("\n".join(lines[start:end]))
+            except yaml.YAMLError:
+                return 0
+            return end + 1 if isinstance(data, dict) else 0
+    return 0
+
+
 def _markdown_blocks(text: str) -> list[Block]:
     """Turn Markdown body text into heading and paragraph blocks."""
     text = _COMMENT.sub("", text)
@@ -115,8 +138,22 @@ def _markdown_blocks(text: str) -> list[Block]:
             blocks.append(Block(text=body))
         para.clear()
 
-    for raw in text.splitlines():
-        line = raw.rstrip()
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip()
+        i += 1
+        if _EMPTY_HEADING.match(line):
+            flush()
+            continue
+        if not para and line.strip() == "---":
+            # Files concatenated from several Markdown sources repeat their front matter.
+            skip = _embedded_front_matter(lines, i)
+            if skip:
+                i = skip
+                continue
+        if not para and _RULE.match(line):
+            continue
         heading = _HEADING.match(line.lstrip()) if len(line) - len(line.lstrip()) < 4 else None
         if heading and heading.group(2):
             flush()

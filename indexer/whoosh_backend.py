@@ -214,11 +214,12 @@ class WhooshBackend:
             if self._searcher is None:
                 self._searcher = self.ix.searcher()
                 self._cache = {}
-            else:
-                fresh = self._searcher.refresh()
-                if fresh is not self._searcher:
-                    self._searcher = fresh
-                    self._cache = {}
+            elif self.ix.latest_generation() != self._searcher.reader().generation():
+                # Not Searcher.refresh(): whoosh 2.7.5 reuses segment readers with
+                # their stale deletion sets, so deleted provisions would still match.
+                # The old searcher is left to the GC: another thread may be using it.
+                self._searcher = self.ix.searcher()
+                self._cache = {}
             return self._searcher, self._cache
 
     def count(self) -> int:

@@ -33,6 +33,7 @@ _REPEALED_RE = re.compile(
 # English "7. Offence relating to bribery.—Whoever…": heading, dash, body.
 _HEADING_BODY_SPLIT = re.compile(r"^(.{3,200}?[^\s])\s*(?:\.\s?[-—–]+|[-—–]{1,2}(?=\s?[A-Z(“\"]))\s*(.+)$")
 _SENTENCE_END = re.compile(r"[.;:!?]['\"”»)]?$")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u3000]+")
 _ANCHOR_UNSAFE = re.compile(r"[^0-9A-Za-z.\-]+")
 
 _TOC_MIN_RUN = 3          # fewer body-less headings in a row is not a table of contents
@@ -52,6 +53,7 @@ class _Heading:
     body: str = ""                # same-line remainder that is body text
     structured: bool = False
     bare: bool = False            # "6. (1) …" without a word label
+    guessed: bool = False         # heading taken from the same-line remainder
 
 
 @dataclass
@@ -76,6 +78,8 @@ def segment(doc: ExtractedDocument, language: str | None = None) -> list[Provisi
     language = language.split("-")[0].lower()
     events = _events(doc.blocks, language)
     events = _absorb_titles(events)
+    events = _revert_bare_if_worded(events)
+    events = _marginal_notes(events)
     events = _drop_tables_of_contents(events)
     events = _filter_bare_numbers(events)
     return _build(events)
@@ -133,6 +137,16 @@ def _heading(match: HeadingMatch, raw: str, page: int | None, level: int | None,
     if match.container or markup:
         head.heading = rest
         return head
+    if head.bare:
+        # "6. Interpretation" (TOC entry) vs "1. This Act may be cited as … 2021."
+        split = _HEADING_BODY_SPLIT.match(rest)
+        if split and not rest.startswith("("):
+            head.heading, head.body = split.group(1).rstrip(" .") + ".", split.group(2)
+        elif not _SENTENCE_END.search(rest) and len(rest) <= _SHORT_REST and last_line:
+            head.heading, head.guessed = rest, True
+        else:
+            head.body = rest
+        return head
     if language not in ("zh", "ja"):
         split = _HEADING_BODY_SPLIT.match(rest)
         if split and language in ("en", "") and not rest.startswith("("):
@@ -187,6 +201,29 @@ def _absorb_titles(events: list[_Heading | _Text]) -> list[_Heading | _Text]:
                 i += 2
                 continue
         i += 1
+    return out
+
+
+def _marginal_notes(events: list[_Heading | _Text]) -> list[_Heading | _Text]:
+    """Common-law PDFs print the marginal note ("Short title") just before "1. This Act…"."""
+    out: list[_Heading | _Text] = []
+    for event in events:
+        prev = out[-1] if out else None
+        if (isinstance(event, _Heading) and event.bare and (not event.heading or event.guessed)
+                and isinstance(prev, _Text) and not prev.markup_heading):
+            lines = prev.text.strip().split("\n")
+            note = lines[-1].strip()
+            if (note and len(note) <= 100 and note[:1].isupper()
+                    and not re.search(r"[.;:,]$", note) and not _SENTENCE_END.search(note)):
+                if event.guessed:  # "2. In this Act" was the start of the body
+                    event.body = (event.heading or "") + (" " + event.body if event.body else "")
+                    event.guessed = False
+                event.heading = note
+                if len(lines) > 1:
+                    prev.text = "\n".join(lines[:-1])
+                else:
+                    out.pop()
+        out.append(event)
     return out
 
 
@@ -247,17 +284,36 @@ def _int_part(number: str | None) -> int:
     return int(match.group(0)) if match else -1
 
 
+def _revert_bare_if_worded(events: list[_Heading | _Text]) -> list[_Heading | _Text]:
+    """Inside a worded provision ("Article 3"), "1. Each State…" is a numbered paragraph.
+
+    A container heading closes the provision: a bill whose sections are bare numbers may
+    still carry a schedule of worded articles (Barbados bills quote UNCAC).
+    """
+    out: list[_Heading | _Text] = []
+    in_worded = False
+    for event in events:
+        if isinstance(event, _Heading):
+            if event.bare and in_worded:
+                out.append(_Text(event.raw, event.page))
+                continue
+            if event.match.container:
+                in_worded = False
+            elif not event.bare:
+                in_worded = True
+        out.append(event)
+    return out
+
+
 def _filter_bare_numbers(events: list[_Heading | _Text]) -> list[_Heading | _Text]:
-    """Keep bare numbered sections only where they are the document's numbering."""
-    worded = sum(1 for e in events if isinstance(e, _Heading) and not e.bare
-                 and not e.match.container)
+    """Keep bare numbered sections only while their numbering goes up."""
     out: list[_Heading | _Text] = []
     last = 0
     last_number = ""
     for event in events:
         if isinstance(event, _Heading) and event.bare:
             value = _int_part(event.match.number)
-            ok = worded < 3 and (last < value <= last + _BARE_MAX_STEP or (
+            ok = (last < value <= last + _BARE_MAX_STEP or (
                 value == last and event.match.number > last_number))
             if ok:
                 last, last_number = value, event.match.number or ""
@@ -285,12 +341,9 @@ def _build(events: list[_Heading | _Text]) -> list[ProvisionDraft]:
             continue
         repeat = _open_repeat(units, stack, event)
         if repeat is not None:
-            # a running header repeated after a page break: continue the open unit
-            while stack and stack[-1] != repeat:
-                stack.pop()
-            current = units[repeat]
+            # a running header repeated after a page break: the open units go on
             if event.page is not None:
-                current.pages.append(event.page)
+                units[repeat].pages.append(event.page)
             if event.body:
                 current.parts.append(event.body)
             continue
@@ -315,7 +368,7 @@ def _build(events: list[_Heading | _Text]) -> list[ProvisionDraft]:
         match = unit.head.match
         containers.append(match.container)
         drafts.append(ProvisionDraft(
-            kind=match.kind, number=match.number, label=match.label,
+            kind=match.kind, number=match.number, label=_SPACES.sub(" ", match.label),
             heading=unit.head.heading, text=_join(unit.parts),
             parent=None if parent is None else parent + offset,
             page_start=_first(unit.pages), page_end=_last(unit.pages)))

@@ -226,6 +226,19 @@ def stats(obj: Context, as_json: bool) -> None:
             click.echo(f"  {key:<14} {documents:>4} documents {provisions:>7} provisions")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int) -> None:
+    """Serve the library's web pages (development server; use a WSGI server for several workers)."""
+    from web import create_app
+
+    app = create_app({"LEXREPO_SETTINGS": obj.settings})
+    click.echo(f"Serving lexrepo on http://{host}:{port}/")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
 def main() -> None:
     cli(prog_name="lexrepo")
 

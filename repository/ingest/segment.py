@@ -263,16 +263,24 @@ def _drop_tables_of_contents(events: list[_Heading | _Text]) -> list[_Heading | 
             drop.update(range(run[0], last + 1))
             # text lines inside the run (e.g. "Page 3") go with it
 
+    numbers: set[tuple[str, str | None]] = set()
     for pos, i in enumerate(heads):
         head = events[i]
         assert isinstance(head, _Heading)
+        key = (head.match.kind, head.match.number)
+        if not head.match.container and key in numbers:
+            # the numbering starts again: the table of contents is over
+            flush(pos)
+            run, numbers = [], set()
         bodiless = head.match.container or not _has_body(events, i)
         if bodiless and not (head.heading and _REPEALED_RE.match(head.heading)) \
                 and not _REPEALED_RE.match(head.body):
             run.append(i)
+            if not head.match.container:
+                numbers.add(key)
         else:
             flush(pos)
-            run = []
+            run, numbers = [], set()
     flush(len(heads))
     return [e for i, e in enumerate(events) if i not in drop]
 

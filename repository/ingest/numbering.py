@@ -198,7 +198,7 @@ _NUMBER_RE = re.compile(
       | \s?\.\s?º                             # 1.º
       | [-–‑](?:\d+|[A-Za-z](?![a-z]))        # 432-11, 78dd-1, 5-A
       | \.(?=\d)\d+                           # 13.2 (dotted)
-      | \s?(?:{_LATIN})(?![a-z])              # 258 bis
+      | \s?(?i:{_LATIN})(?![a-z])             # 258 bis, 258 BIS
       | \s?\(\d+[a-z]?\)                      # 268 (1)
       | (?<=\d)[A-Za-z]{{1,2}}(?![a-z])       # 178a, 335a, 78dd
       | \s[A-Z](?![\w])                       # IV A
@@ -282,7 +282,7 @@ class HeadingMatch:
 
 # Number token shared by the Latin-script patterns: digits or Roman, with suffixes.
 _NUM = (rf"(?:\d+|[IVXLCDM]+\b)(?:\s?[º°ª]|o\b|\.\s?º|[-–‑](?:\d+|[A-Za-z]\b)|\.\d+|"
-        rf"\s?(?:{_LATIN})\b|\s?\(\d+[a-z]?\)|(?<=\d)[A-Za-z]{{1,2}}\b|[{_SUPERSCRIPTS}]+)*")
+        rf"\s?(?i:{_LATIN})\b|\s?\(\d+[a-z]?\)|(?<=\d)[A-Za-z]{{1,2}}\b|[{_SUPERSCRIPTS}]+)*")
 _ARNUM = r"(?:\(?\s*[0-9٠-٩۰-۹]+\s*\)?|[\u0600-\u06FF]+(?:\s(?:عشرة|عشر|و[\u0600-\u06FF]+))?)(?:\s?مكرر)?(?:\s?\(\s*[0-9٠-٩]+\s*\))?"
 _ORD_WORDS = "|".join(re.escape(w) for w in sorted(
     (w for w in ORDINALS if re.match(r"^[a-zà-ü ]+$", w)), key=len, reverse=True))

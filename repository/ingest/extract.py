@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from .document import ExtractedDocument, ExtractionError
+from .extract_text import decode_text
 
 PDF = "application/pdf"
 HTML = "text/html"
@@ -85,16 +86,14 @@ def detect_media_type(filename: str, data: bytes) -> str:
         if data.startswith(magic):
             raise ExtractionError(reason)
     stripped = head.lstrip()
-    if stripped[:1] in (b"{", b"[") and claimed in (JSON, None, TEXT):
+    if claimed == JSON or (stripped[:1] in (b"{", b"[") and claimed in (None, TEXT)):
         try:
-            json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as exc:
+            json.loads(decode_text(data)[0])
+        except ValueError as exc:
             if claimed == JSON:
                 raise ExtractionError(f"JSON is malformed: {str(exc).splitlines()[0]}") from exc
         else:
             return JSON
-    if claimed == JSON:
-        raise ExtractionError(f"not JSON: file starts with {data[:5]!r}")
     if claimed == MARKDOWN:
         # Markdown files may open with inline HTML (a <meta> line); the extension wins.
         return MARKDOWN

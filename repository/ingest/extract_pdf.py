@@ -110,7 +110,9 @@ def _edge_key(text: str) -> str:
 
 def _edge_rows(rows: list[_Row], height: float) -> list[int]:
     """Indexes of rows that could be running heads/feet or page numbers."""
-    picked = {i for i in (0, 1, len(rows) - 2, len(rows) - 1) if 0 <= i < len(rows)}
+    # Only the outermost rows outside the edge zones: a page with little text must not
+    # lose its body lines just because they look alike from page to page.
+    picked = {i for i in (0, len(rows) - 1) if 0 <= i < len(rows)}
     picked |= {
         i for i, row in enumerate(rows) if row.y0 >= height * (1 - EDGE_ZONE) or row.y1 <= height * EDGE_ZONE
     }

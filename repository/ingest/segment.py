@@ -77,6 +77,7 @@ def segment(doc: ExtractedDocument, language: str | None = None) -> list[Provisi
     language = (language or doc.metadata.get("language") or guess_language(doc.blocks) or "")
     language = language.split("-")[0].lower()
     events = _events(doc.blocks, language)
+    events = _prefer_markup(events)
     events = _absorb_titles(events)
     events = _revert_bare_if_worded(events)
     events = _marginal_notes(events)
@@ -124,6 +125,19 @@ def _events(blocks: list[Block], language: str) -> list[_Heading | _Text]:
         if pending:
             events.append(_Text("\n".join(pending), block.page))
     return events
+
+
+def _prefer_markup(events: list[_Heading | _Text]) -> list[_Heading | _Text]:
+    """Where markup headings carry the provisions ("##### § 1"), a body paragraph that
+    opens with "§ 1 gilt entsprechend" is a cross-reference, not a new provision."""
+    marked = sum(1 for e in events if isinstance(e, _Heading) and e.level is not None
+                 and not e.match.container and not e.structured)
+    plain = sum(1 for e in events if isinstance(e, _Heading) and e.level is None
+                and not e.match.container and not e.structured)
+    if marked < 3 or marked < plain:
+        return events
+    return [_Text(e.raw, e.page) if isinstance(e, _Heading) and e.level is None
+            and not e.match.container and not e.structured else e for e in events]
 
 
 def _heading(match: HeadingMatch, raw: str, page: int | None, level: int | None,

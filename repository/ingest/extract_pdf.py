@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from pdfminer.converter import PDFPageAggregator
@@ -119,6 +118,16 @@ def _edge_rows(rows: list[_Row], height: float) -> list[int]:
     return sorted(picked)
 
 
+def _has_run(numbers: list[int], length: int) -> bool:
+    """Whether sorted page indexes contain ``length`` consecutive pages."""
+    run = 1
+    for prev, current in zip(numbers, numbers[1:]):
+        run = run + 1 if current == prev + 1 else 1
+        if run >= length:
+            return True
+    return False
+
+
 def _starts_paragraph(prev: _Row, row: _Row, line_height: float) -> bool:
     """Whether ``row`` opens a new paragraph after ``prev`` (bigger gap or a fresh label)."""
     if prev.y0 - row.y1 > 0.5 * line_height:
@@ -194,12 +203,14 @@ def extract_pdf(data: bytes) -> ExtractedDocument:
     if not any(rows for _, rows in pages):
         raise NeedsOCR(f"needs OCR: the PDF has no text layer ({page_count} pages)")
 
-    # Running heads/feet: the same line (digits aside) at a page edge on many pages.
-    counts: Counter[str] = Counter()
-    for height, rows in pages:
-        counts.update({_edge_key(rows[i].text) for i in _edge_rows(rows, height)})
+    # Running heads/feet: the same line (digits aside) at a page edge on many pages, or on
+    # three pages in a row (heads that only run through one part, e.g. a memorandum).
+    seen: dict[str, list[int]] = {}
+    for number, (height, rows) in enumerate(pages):
+        for key in {_edge_key(rows[i].text) for i in _edge_rows(rows, height)}:
+            seen.setdefault(key, []).append(number)
     threshold = max(2, math.ceil(page_count * 0.25))
-    running = {key for key, n in counts.items() if n >= threshold}
+    running = {key for key, numbers in seen.items() if len(numbers) >= threshold or _has_run(numbers, 3)}
 
     blocks: list[Block] = []
     for number, (height, rows) in enumerate(pages, start=1):

@@ -18,7 +18,7 @@ from .document import Block, ExtractedDocument, ExtractionError, NeedsOCR
 
 MEDIA_TYPE = "application/pdf"
 
-# boxes_flow=None skips pdfminer's costly hierarchical box grouping (we order boxes
+# boxes_flow=None skips pdfminer's costly hierarchical box grouping (we regroup lines
 # ourselves); vertical-text detection and figure text analysis are off for speed.
 LAPARAMS = LAParams(boxes_flow=None, detect_vertical=False, all_texts=False)
 

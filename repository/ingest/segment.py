@@ -167,7 +167,7 @@ def _heading(match: HeadingMatch, raw: str, page: int | None, level: int | None,
             head.heading, head.body = split.group(1).rstrip(" .") + ".", split.group(2)
             return head
         if (last_line and len(rest) <= _SHORT_REST and not rest.startswith("(")
-                and not rest[:1].islower() and not re.search(r"[;:,]$", rest)
+                and not rest[:1].islower() and not re.search(r"[.;:,]$", rest)
                 and not re.search(r"[.!?]\s+\S", rest)):
             head.heading = rest
             return head

@@ -380,6 +380,8 @@ ARTÍCULO 291<sup>1</sup> texto<br/>con *énfasis*.
 
 Término
 :   definición
+
+> Nota: artículo modificado.
 """
 
 
@@ -396,6 +398,7 @@ def test_markdown_front_matter_headings_and_markup() -> None:
         (None, "Objeto. La presente ley establece el régimen\nde responsabilidad penal."),
         (None, "ARTÍCULO 291¹ textocon énfasis."),
         (None, "Término\n: definición"),
+        (None, "Nota: artículo modificado."),
     ]
     assert "scraped" not in document.text
 

@@ -33,6 +33,7 @@ _EMPTY_HEADING = re.compile(r"^\s*#{1,6}\s*$")
 _CODE = re.compile(r"`([^`]+)`")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _WS = re.compile(r"[ \t\u00a0]+")
+_QUOTE = re.compile(r"^\s*(?:>\s?)+")
 
 # Front-matter keys seen in the corpus (en/es/de variants) mapped to metadata keys.
 _META_KEYS = {
@@ -71,6 +72,7 @@ def clean_inline(line: str) -> str:
     # Escaped characters are parked in the private-use area so no markup rule sees them.
     line = _ESCAPE.sub(lambda m: chr(0xF0000 + ord(m.group(1))), line)
     line = _COMMENT.sub("", line)
+    line = _QUOTE.sub("", line)
     line = _SUP.sub(lambda m: m.group(1).translate(SUPERSCRIPT_DIGITS), line)
     line = _TAG.sub("", line)
     line = _IMAGE.sub(r"\1", line)

@@ -20,6 +20,34 @@ from indexer.analysis import neutral_analyzer, stemming_analyzer
 
 INDEX_NAME = "provisions"
 
+
+def _patch_length_reader() -> None:
+    """Cache "no length column" answers in whoosh's per-document reader.
+
+    At commit whoosh asks, for every posting, for the field length; for unscored
+    fields (keywords, numbers) the column does not exist and whoosh checks the
+    file system *per posting* (about half of all commit time). Segments are
+    immutable once written, so caching the negative answer is safe.
+    """
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    if getattr(W3PerDocReader, "_lexrepo_patched", False):
+        return
+
+    def _cached_reader(self, fieldname, column):
+        try:
+            return self._readers[fieldname]
+        except KeyError:
+            reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+            self._readers[fieldname] = reader
+            return reader
+
+    W3PerDocReader._cached_reader = _cached_reader
+    W3PerDocReader._lexrepo_patched = True
+
+
+_patch_length_reader()
+
 # One writer per index directory in this process; whoosh's file lock covers other processes.
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -158,7 +186,9 @@ class WhooshBackend:
         Path(self.path).mkdir(parents=True, exist_ok=True)
         self.batch_size = max(1, int(batch_size))
         self.lock_timeout = lock_timeout
-        self.procs = procs if procs is not None else 1
+        # Bulk loads (sessions over batch_size records) fan out to worker processes:
+        # analysis is pure Python, so this is the only way to use a second core.
+        self.procs = procs if procs is not None else max(1, min(4, os.cpu_count() or 1))
         self.limitmb = limitmb
         if windex.exists_in(self.path, indexname=INDEX_NAME):
             self.ix = windex.open_dir(self.path, indexname=INDEX_NAME)

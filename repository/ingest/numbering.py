@@ -185,7 +185,7 @@ _CJK_LABEL_RE = re.compile(
     rf"^\s*第?(?P<n>[{CJK_NUM}]+)(?:[条條章节節编編款项項部篇回])?"
     rf"(?:[之の](?P<sub>[{CJK_NUM}]+))?(?:[之の](?P<sub2>[{CJK_NUM}]+))?"
 )
-_LATIN_SUFFIXES = ("bis", "ter", "quater", "quinquies", "sexies", "septies", "octies",
+_LATIN_SUFFIXES = ("bis", "ter", "quater", "quáter", "quárter", "quarter", "quinquies", "sexies", "septies", "octies",
                    "novies", "nonies", "decies", "undecies", "duodecies", "terdecies",
                    "quaterdecies", "quindecies", "sexdecies", "septdecies", "octodecies")
 _LATIN = "|".join(sorted(_LATIN_SUFFIXES, key=len, reverse=True))
@@ -216,6 +216,7 @@ def _canon_rest(rest: str) -> str:
         str.maketrans(_SUPERSCRIPTS, "0123456789")), rest)
     rest = rest.replace("مكرر", "bis").replace("–", "-").replace("‑", "-")
     rest = re.sub(rf"\s?({_LATIN})", lambda m: m.group(1).lower(), rest, flags=re.I)
+    rest = re.sub(r"qu[aá]r?ter", "quater", rest)  # Chilean "quáter", "QUÁRTER"
     return re.sub(r"\s+", "", rest)
 
 
@@ -327,6 +328,8 @@ _TABLE: list[tuple[frozenset[str] | None, str, bool, int, str]] = [
     (frozenset({"nl", "de"}), "title", True, TITLE, rf"(?P<label>(?:TITEL|Titel)\s+{_NUM}){_SEP}"),
     (frozenset({"nl"}), "section", True, SECTION_C, rf"(?P<label>(?:Afdeling|AFDELING)\s+{_NUM}){_SEP}"),
     (frozenset({"nl"}), "paragraph", True, PARA_C, rf"(?P<label>Paragraaf\s+{_NUM}){_SEP}"),
+    # Dutch "§ 2 De adviseur integriteit" groups Artikelen: a container, only when told "nl"
+    (frozenset({"nl", "!"}), "paragraph", True, PARA_C, rf"(?P<label>§\s*{_NUM}){_SEP}"),
     # --- French containers (before English "Section") ----------------------
     (frozenset({"fr"}), "section", True, SECTION_C,
      rf"(?P<label>(?:Section|SECTION)\s+{_NUM}){_SEP}"),
@@ -366,6 +369,8 @@ _TABLE: list[tuple[frozenset[str] | None, str, bool, int, str]] = [
      r"januari|februari|maart|mei|juni|juli|augustus|oktober|Subs|Ins|Omitted|Added|Rep|Vide|The words|See)\b)"),
 ]
 
+# Languages where "§ N" subdivides an article rather than heading a provision.
+_NO_SIGN_PROVISIONS = {"pt"}
 _COMPILED = [(langs, kind, container, rank, re.compile(pattern))
              for langs, kind, container, rank, pattern in _TABLE]
 # Markdown emphasis and list/quote markers that may wrap a heading.
@@ -392,6 +397,8 @@ def parse_heading(line: str, language: str | None = None) -> HeadingMatch | None
         if not match:
             continue
         label = match.group("label").strip()
+        if lang in _NO_SIGN_PROVISIONS and label.startswith("§") and not container:
+            continue  # Brazilian "§ 1º" is a paragraph inside an article: body text
         rest = text[match.end():].strip()
         number = normalize_number(label) or None
         if number is None and kind not in ("schedule", "annex", "part") and not container:
@@ -407,6 +414,8 @@ def parse_heading(line: str, language: str | None = None) -> HeadingMatch | None
 
 def _script_allows(langs: frozenset[str], text: str) -> bool:
     """Without a language hint, script-specific patterns run only on their script."""
+    if "!" in langs:
+        return False
     if langs & {"zh", "ja"}:
         return text.startswith("第")
     if "ru" in langs:

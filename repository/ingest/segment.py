@@ -137,7 +137,15 @@ def _prefer_markup(events: list[_Heading | _Text]) -> list[_Heading | _Text]:
     if marked < 3 or marked < plain:
         return events
     return [_Text(e.raw, e.page) if isinstance(e, _Heading) and e.level is None
-            and not e.match.container and not e.structured else e for e in events]
+            and not e.structured and (not e.match.container or _after_bare_markup(events, i))
+            else e for i, e in enumerate(events)]
+
+
+def _after_bare_markup(events: list[_Heading | _Text], i: int) -> bool:
+    """A plain chapter line right under a markup article heading is a conversion slip."""
+    prev = events[i - 1] if i else None
+    return (isinstance(prev, _Heading) and prev.level is not None
+            and not prev.match.container and not prev.body)
 
 
 def _heading(match: HeadingMatch, raw: str, page: int | None, level: int | None,

@@ -272,16 +272,37 @@ class WhooshBackend:
         fqs = filter_queries(request.filters)
         languages = request.filters.get("language") or self._languages(searcher, cache)
         q = self.builder.parse(request.query or "", [str(x).lower() for x in languages])
+        empty = SearchResult(total=0, hits=[], facets={f: [] for f in request.facets})
         if q is None and request.query.strip() not in ("", "*"):
-            # Only unsearchable words (e.g. a phrase on a stemmed field): no hits.
-            return SearchResult(total=0, hits=[], facets={f: [] for f in request.facets})
-        base_docs = self._docs(searcher, q or wq.Every())
-        field_docs = {name: self._docs(searcher, fq, cache, key=("f", repr(fq))) for name, fq in fqs.items()}
-        matched = base_docs
+            return empty  # only unsearchable words (e.g. a phrase on a stemmed field)
+        field_docs = {name: self._docs(searcher, fq, cache, key=("filter", repr(fq))) for name, fq in fqs.items()}
+        allowed = None
         for docs in field_docs.values():
-            matched = matched & docs
-        facets = count_facets(searcher, cache, request.facets, base_docs, field_docs) if request.facets else {}
-        hits = self._page(searcher, q, matched, bool(fqs), request) if request.limit > 0 else []
+            allowed = docs if allowed is None else allowed & docs
+        if allowed is not None and not allowed:
+            # (whoosh treats an empty filter set as "no filter")
+            matched: frozenset[int] = frozenset()
+            top: list = []
+        else:
+            # One pass collects and orders every match: total and facets come from it,
+            # a second pass over the index would cost as much as the search itself.
+            sort = request.sort if q is not None else (request.sort if request.sort != "relevance" else "document")
+            results = searcher.search(q or wq.Every(), filter=set(allowed) if allowed is not None else None,
+                                      limit=None, sortedby=_SORTS.get(sort), terms=False)
+            top = results.top_n
+            matched = frozenset(docnum for _, docnum in top)
+        facets = {}
+        if request.facets:
+            if not fqs:
+                base_docs = matched
+            else:  # facets need the query's matches before the filters
+                base_docs = self._docs(searcher, q or wq.Every(), cache if q is None else None, key=("all",))
+            facets = count_facets(searcher, cache, request.facets, base_docs, field_docs)
+        offset = max(0, request.offset)
+        page = top[offset:offset + max(0, request.limit)]
+        scored = q is not None and _SORTS.get(request.sort) is None
+        terms = _query_terms(searcher, q) if (q is not None and request.highlight and page) else {}
+        hits = [self._hit(searcher, docnum, float(key) if scored else 0.0, terms) for key, docnum in page]
         return SearchResult(total=len(matched), hits=hits, facets=facets)
 
     def _languages(self, searcher, cache) -> list[str]:
@@ -300,38 +321,28 @@ class WhooshBackend:
             cache[key] = docs
         return docs
 
-    def _page(self, searcher, q: wq.Query | None, matched: frozenset[int], filtered: bool,
-              request: SearchRequest) -> list[SearchHit]:
-        if not matched:
-            return []
-        want = max(0, request.offset) + request.limit
-        sort = request.sort if q is not None else (request.sort if request.sort != "relevance" else "document")
-        doc_order = [FieldFacet("document_id"), FieldFacet("position")]
-        sortedby = None
-        if sort == "document":
-            sortedby = MultiFacet(doc_order)
-        elif sort == "date":
-            sortedby = MultiFacet([FieldFacet("year", reverse=True)] + doc_order)
-        results = searcher.search(q or wq.Every(), filter=set(matched) if filtered else None, limit=want, sortedby=sortedby,
-                                  terms=False)
-        page = list(results)[max(0, request.offset):want]
-        terms = _query_terms(searcher, q) if (q is not None and request.highlight) else {}
-        hits = []
-        for hit in page:
-            f = hit.fields()
-            pages = f.get("pages") or (None, None)
-            snippet = make_snippet(f.get("body", ""), terms, f.get("language", ""))
-            hits.append(SearchHit(
-                provision_id=f["provision_id"], document_id=f["document_id"],
-                version_id=f.get("version_id", 0), source=f.get("source", ""),
-                title=f.get("title", ""), number=f.get("number", ""), label=f.get("label", ""),
-                heading=f.get("heading", ""), country=f.get("country", ""),
-                language=f.get("language", ""), year=f.get("year"), anchor=f.get("anchor", ""),
-                articles=list(f.get("articles") or []),
-                score=float(hit.score) if hit.score is not None and sortedby is None else 0.0,
-                snippet=snippet, page_start=pages[0],
-            ))
-        return hits
+    @staticmethod
+    def _hit(searcher, docnum: int, score: float, terms: dict[str, set[str]]) -> SearchHit:
+        f = searcher.stored_fields(docnum)
+        pages = f.get("pages") or (None, None)
+        return SearchHit(
+            provision_id=f["provision_id"], document_id=f["document_id"],
+            version_id=f.get("version_id", 0), source=f.get("source", ""),
+            title=f.get("title", ""), number=f.get("number", ""), label=f.get("label", ""),
+            heading=f.get("heading", ""), country=f.get("country", ""),
+            language=f.get("language", ""), year=f.get("year"), anchor=f.get("anchor", ""),
+            articles=list(f.get("articles") or []), score=score,
+            snippet=make_snippet(f.get("body", ""), terms, f.get("language", "")),
+            page_start=pages[0],
+        )
+
+
+_DOC_ORDER = [FieldFacet("document_id"), FieldFacet("position")]
+_SORTS = {
+    "relevance": None,
+    "document": MultiFacet(_DOC_ORDER),
+    "date": MultiFacet([FieldFacet("year", reverse=True)] + _DOC_ORDER),
+}
 
 
 def _query_terms(searcher, q: wq.Query) -> dict[str, set[str]]:

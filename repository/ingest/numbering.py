@@ -283,7 +283,7 @@ class HeadingMatch:
 
 # Number token shared by the Latin-script patterns: digits or Roman, with suffixes.
 _NUM = (rf"(?:\d+|[IVXLCDM]+\b)(?:\s?[º°ª]|o\b|\.\s?º|[-–‑](?:\d+|[A-Za-z]\b)|\.\d+|"
-        rf"\s?(?i:{_LATIN})\b|\s?\(\d+[a-z]?\)|(?<=\d)[A-Za-z]{{1,2}}\b|[{_SUPERSCRIPTS}]+)*")
+        rf"\s?(?i:{_LATIN})\b|\s?\(\d+[a-z]?\)|\s[A-Z](?=$|\s*[.\-–—:])|(?<=\d)[A-Za-z]{{1,2}}\b|[{_SUPERSCRIPTS}]+)*")
 _ARNUM = r"(?:\(?\s*[0-9٠-٩۰-۹]+\s*\)?|[\u0600-\u06FF]+(?:\s(?:عشرة|عشر|و[\u0600-\u06FF]+))?)(?:\s?مكرر)?(?:\s?\(\s*[0-9٠-٩]+\s*\))?"
 _ORD_WORDS = "|".join(re.escape(w) for w in sorted(
     (w for w in ORDINALS if re.match(r"^[a-zà-ü ]+$", w)), key=len, reverse=True))
@@ -307,9 +307,9 @@ _TABLE: list[tuple[frozenset[str] | None, str, bool, int, str]] = [
      rf"(?P<label>第{_CJKN}章)(?:\s+第{_CJKN}章)?(?P<sep>[\s　]*)"),
     (frozenset({"zh", "ja"}), "section", True, SECTION_C, rf"(?P<label>第{_CJKN}[节節])(?P<sep>[\s　]*)"),
     # --- Russian -----------------------------------------------------------
-    (frozenset({"ru"}), "article", False, PROVISION, rf"(?P<label>Статья\s+{_NUM}){_SEP}"),
-    (frozenset({"ru"}), "part", True, PART, rf"(?P<label>Раздел\s+{_NUM}){_SEP}"),
-    (frozenset({"ru"}), "chapter", True, CHAPTER, rf"(?P<label>Глава\s+{_NUM}){_SEP}"),
+    (frozenset({"ru"}), "article", False, PROVISION, rf"(?P<label>(?:Статья|СТАТЬЯ)\s+{_NUM}){_SEP}"),
+    (frozenset({"ru"}), "part", True, PART, rf"(?P<label>(?:Раздел|РАЗДЕЛ)\s+{_NUM}){_SEP}"),
+    (frozenset({"ru"}), "chapter", True, CHAPTER, rf"(?P<label>(?:Глава|ГЛАВА)\s+{_NUM}){_SEP}"),
     # --- Arabic ------------------------------------------------------------
     (frozenset({"ar"}), "article", False, PROVISION, rf"(?P<label>(?:ال)?مادة\s*{_ARNUM}){_SEP}"),
     (frozenset({"ar"}), "part", True, PART, rf"(?P<label>الباب\s+{_ARNUM}){_SEP}"),

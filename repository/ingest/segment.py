@@ -335,24 +335,37 @@ def _revert_bare_if_worded(events: list[_Heading | _Text]) -> list[_Heading | _T
     return out
 
 
+def _bare_key(number: str | None) -> tuple[int, str]:
+    return _int_part(number), (number or "").lstrip("0123456789")
+
+
 def _filter_bare_numbers(events: list[_Heading | _Text]) -> list[_Heading | _Text]:
-    """Keep bare numbered sections only while their numbering goes up."""
-    out: list[_Heading | _Text] = []
-    last = 0
-    last_number = ""
-    for event in events:
-        if isinstance(event, _Heading) and event.bare:
-            value = _int_part(event.match.number)
-            ok = (last < value <= last + _BARE_MAX_STEP or (
-                value == last and event.match.number > last_number))
-            if ok:
-                last, last_number = value, event.match.number or ""
-                out.append(event)
-            else:
-                out.append(_Text(event.raw, event.page))
-            continue
-        out.append(event)
-    return out
+    """Keep the bare numbered sections that form the document's numbering.
+
+    The kept ones are the heaviest increasing chain (small steps only), where a
+    candidate with body text weighs more than one without: leftovers of a table of
+    contents and stray numbered lines lose against the real sequence.
+    """
+    idx = [i for i, e in enumerate(events) if isinstance(e, _Heading) and e.bare]
+    if not idx:
+        return events
+    keys = [_bare_key(events[i].match.number) for i in idx]  # type: ignore[union-attr]
+    weights = [2 if _has_body(events, i) else 1 for i in idx]
+    best = [0] * len(idx)
+    back = [-1] * len(idx)
+    for a in range(len(idx)):
+        best[a] = weights[a] if keys[a][0] <= _BARE_MAX_STEP else 0
+        for b in range(max(0, a - 400), a):  # bounded window keeps this fast
+            if best[b] and keys[b] < keys[a] and keys[a][0] - keys[b][0] <= _BARE_MAX_STEP \
+                    and best[b] + weights[a] > best[a]:
+                best[a], back[a] = best[b] + weights[a], b
+    keep: set[int] = set()
+    a = max(range(len(idx)), key=lambda k: (best[k], k))
+    while a >= 0 and best[a]:
+        keep.add(idx[a])
+        a = back[a]
+    return [_Text(e.raw, e.page) if isinstance(e, _Heading) and e.bare and i not in keep
+            else e for i, e in enumerate(events)]
 
 
 # --- 4. tree -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """From a user's query string and filters to Whoosh queries.
 
-Syntax: words (all required), "exact phrases", AND / OR / NOT (uppercase),
+Syntax: words (all required), "exact phrases", AND / OR / NOT (uppercase), -word,
 parentheses, ``field:value`` (country:DEU, article:16, language:de, type:code,
 year:2013, year:2000-2010, number:261, chapter:III), ``prefix*``.
 
@@ -15,13 +15,13 @@ from typing import Iterable
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.qparser import AndGroup, MultifieldParser
+from whoosh.qparser import AndGroup, MultifieldParser, PlusMinusPlugin
 
 from indexer.analysis import normalize
 from indexer.backend import QuerySyntaxError
 from indexer.schema import KEYWORD_FIELDS, MULTI_FIELDS, STEMMED_FIELDS
 
-TEXT_FIELDS = ("heading", "body")
+TEXT_FIELDS = ("label", "heading", "body")
 POSITIONAL_FIELDS = frozenset(TEXT_FIELDS)
 # Names a user may put before a colon.
 USER_FIELDS = frozenset(TEXT_FIELDS + KEYWORD_FIELDS + MULTI_FIELDS + ("year", "document_id", "provision_id"))
@@ -115,6 +115,9 @@ class QueryBuilder:
         text = _YEAR_RANGE.sub(r"year:[\1 TO \2]", text)
         fields = search_fields(languages)
         parser = MultifieldParser(fields, self.schema, group=AndGroup)
+        # "-gift" excludes, as in web search engines; only at the start of a word
+        # so that "78dd-1" stays one term.
+        parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)"))
         try:
             q = parser.parse(text)
         except Exception as exc:  # whoosh raises bare Exception for e.g. stored-only fields

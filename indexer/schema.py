@@ -7,6 +7,7 @@ One index document per provision. Why the fields look like this:
   is the only text field with positions besides ``heading``: phrase queries are
   exact-wording queries and run there. It is also the only stored copy of the
   text (snippets are cut from it), so the text is stored once.
+* ``label`` and ``heading`` are searched with ``body`` (boosted) and keep positions.
 * ``body_<lang>`` (stemmed, no positions: smaller and faster to write) is filled
   only for provisions in that language. A query searches ``heading`` + ``body`` +
   the stemmed fields of the languages present (or of the ``language`` filter).
@@ -50,7 +51,6 @@ def build_schema() -> Schema:
         position=NUMERIC(int, stored=True, sortable=True, shift_step=0),
         year=NUMERIC(int, stored=True, sortable=True, shift_step=0),
         title=STORED(),
-        label=STORED(),
         kind=STORED(),
         anchor=STORED(),
         pages=STORED(),
@@ -58,6 +58,9 @@ def build_schema() -> Schema:
         chapters=STORED(),
         article=KEYWORD(commas=True, lowercase=True, scorable=False),
         chapter=KEYWORD(commas=True, lowercase=True, scorable=False),
+        # The printed label ("§ 261", "Article 5") is searchable, so that a query
+        # "Article 5" or "§ 261" finds that provision and not only its citations.
+        label=TEXT(analyzer=neutral_analyzer(), stored=True, phrase=True, field_boost=2.0),
         heading=TEXT(analyzer=neutral_analyzer(), stored=True, phrase=True, field_boost=1.5),
         body=TEXT(analyzer=neutral_analyzer(), stored=True, phrase=True),
     )
@@ -67,7 +70,7 @@ def build_schema() -> Schema:
         fields[name] = TEXT(analyzer=stemming_analyzer(lang), phrase=False)
     # A query word that the analyzer splits (CJK bigrams, "l'article") must match
     # as a sequence in positional fields, as all-of in the others.
-    for name in ("heading", "body"):
+    for name in ("label", "heading", "body"):
         fields[name].multitoken_query = "phrase"
     for name in STEMMED_FIELDS.values():
         fields[name].multitoken_query = "and"

@@ -192,6 +192,9 @@ class WhooshBackend:
         self.limitmb = limitmb
         if windex.exists_in(self.path, indexname=INDEX_NAME):
             self.ix = windex.open_dir(self.path, indexname=INDEX_NAME)
+            if sorted(self.ix.schema.names()) != sorted(build_schema().names()):
+                raise RuntimeError(f"The search index at {self.path} was built with another schema; "
+                                   "delete the directory and re-index.")
         else:
             self.ix = windex.create_in(self.path, build_schema(), indexname=INDEX_NAME)
         self.schema = self.ix.schema
@@ -353,7 +356,7 @@ def _query_terms(searcher, q: wq.Query) -> dict[str, set[str]]:
     """
     reader = searcher.reader()
     out: dict[str, set[str]] = {}
-    wanted = {"body", "heading", *STEMMED_FIELDS.values()}
+    wanted = {"body", "heading", "label", *STEMMED_FIELDS.values()}
     for leaf in q.leaves():
         for fieldname, text in leaf.expanded_terms(reader, phrases=True):
             if fieldname not in wanted:
@@ -362,8 +365,8 @@ def _query_terms(searcher, q: wq.Query) -> dict[str, set[str]]:
                 text = text.decode("utf-8")
             if (fieldname, text) not in reader:
                 continue
-            # heading shares the body's analyzer: highlight its words in the body too
-            out.setdefault("body" if fieldname == "heading" else fieldname, set()).add(text)
+            # label and heading share the body's analyzer: highlight their words in the body too
+            out.setdefault("body" if fieldname in ("label", "heading") else fieldname, set()).add(text)
     return out
 
 

@@ -169,7 +169,11 @@ def test_stop_words_kept_and_ranked(backend):
     ("number:261", [6]),
     ("number:78dd-1", [1]),
     ("number:420bis", [8]),
-    ("78dd-1", []),                    # the number is a field, not in the text
+    ("78dd-1", [1]),                   # found through the label "Art. 78dd-1"
+    ("§ 261", [6]),                    # label, not in the text
+    ("Art. 334", [5]),
+    ("-gift official", [1]),
+    ("official -nominal -gift", [1]),
     ("country:DEU", [5, 6]),
     ("country:deu Geldwäsche", [6]),
     ("language:de", [5, 6]),

@@ -225,7 +225,7 @@ def normalize_number(raw: str) -> str:
 
     Returns "" when no number can be found.
     """
-    text = raw.strip().translate(_DIGITS)
+    text = raw.strip().lstrip("*†‡ ").translate(_DIGITS)  # "*13": coming-into-force mark
     cjk = _CJK_LABEL_RE.match(text)
     if cjk and (text.lstrip().startswith("第") or not re.match(r"\s*\d", text)):
         number = str(cjk_to_int(cjk.group("n")))
@@ -363,7 +363,8 @@ _TABLE: list[tuple[frozenset[str] | None, str, bool, int, str]] = [
      rf"(?P<label>(?:ANNEX|Annex|ANNEXE|Annexe|ANEXO|Anexo|BIJLAGE|Bijlage|ANLAGE|Anlage)(?:\s+{_NUM})?)(?=$|[\s.:\-–—])(?P<sep>\s*[.:\-–—]*\s*)"),
     # --- bare numbered sections "6. (1) A person…" (common-law drafting) ---
     (frozenset({"en", ""}), "section", False, PROVISION,
-     r"(?P<label>\d{1,3}[A-Z]{0,2})(?P<sep>\.\s+|\.(?=\())"
+     # an Indian amendment marker "1 [" may precede the number
+     r"(?:\d{1,2}\s?\[\s?)?(?P<label>\d{1,3}[A-Z]{0,2})(?P<sep>\.\s+|\.(?=\())"
      r"(?=\(\s?1\s?\)|[(\[]?[A-Z\u201c\u2018\"])(?!(?:January|February|March|April|May|June|July|August|"
      r"September|October|November|December|Januar|Februar|März|Mai|Juni|Juli|Oktober|Dezember|"
      r"januari|februari|maart|mei|juni|juli|augustus|oktober|Subs|Ins|Omitted|Added|Rep|Vide|The words|See)\b)"),

@@ -20,10 +20,11 @@ from .document import Block, ExtractedDocument, ProvisionDraft
 from .numbering import HeadingMatch, normalize_number, parse_heading
 
 # Default ranks for kinds stated by structured sources (smaller encloses larger).
-_KIND_RANK = {"part": 1, "book": 1, "schedule": 1, "annex": 1, "title": 2, "chapter": 3,
+_KIND_RANK = {"heading": 4, "group": 4, "part": 1, "book": 1, "schedule": 1, "annex": 1, "title": 2, "chapter": 3,
               "division": 3, "section": 10, "article": 10, "rule": 10, "regulation": 10,
               "subsection": 11, "paragraph": 12, "subparagraph": 13, "preamble": 1}
-_CONTAINER_KINDS = {"part", "book", "title", "chapter", "division", "schedule", "annex"}
+_CONTAINER_KINDS = {"part", "book", "title", "chapter", "division", "schedule", "annex",
+                    "heading", "group"}
 # What a structured source may call plain text: it is body, not a unit.
 _BODY_KINDS = {"text", "body", "para", "note", "footnote", "table"}
 
@@ -195,12 +196,25 @@ def _structured(block: Block) -> list[_Heading | _Text]:
     head = _Heading(match, block.text, block.page, block.heading_level,
                     heading=block.heading, structured=True)
     events: list[_Heading | _Text] = [head]
-    if block.text.strip():
+    text = _strip_repeated_heading(block.text.strip(), label, block.heading)
+    if text:
         if container and not block.heading:
-            head.heading = block.text.strip()
+            head.heading = text
         else:
-            events.append(_Text(block.text, block.page))
+            events.append(_Text(text, block.page))
     return events
+
+
+def _strip_repeated_heading(text: str, label: str, heading: str | None) -> str:
+    """JSON sources often repeat "2. Duty to report…" at the start of the content."""
+    if not heading:
+        return text
+    rest = text
+    if label and rest.startswith(label):
+        rest = rest[len(label):].lstrip(" .:-–—")
+    if rest.startswith(heading):
+        return rest[len(heading):].lstrip(" .:-–—")
+    return text
 
 
 def _absorb_titles(events: list[_Heading | _Text]) -> list[_Heading | _Text]:

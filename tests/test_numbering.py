@@ -34,6 +34,9 @@ NUMBERS = [
     ("§§ 331", "331"),
     ("ARTICULO 258 BIS", "258bis"),
     ("Art. 41 ter", "41ter"),
+    ("ARTICULO 144 quinto", "144quinquies"),  # Spanish spelling of the Latin suffix
+    ("Artículo 39 quáter", "39quater"),
+    ("*13", "13"),
     ("Artículo único", "1"),
     ("Article premier", "1"),
     ("المادة ١٢", "12"),

@@ -188,7 +188,10 @@ _CJK_LABEL_RE = re.compile(
 _LATIN_SUFFIXES = ("bis", "ter", "quater", "quáter", "quárter", "quarter", "quinquies", "sexies", "septies", "octies",
                    "novies", "nonies", "decies", "undecies", "duodecies", "terdecies",
                    "quaterdecies", "quindecies", "sexdecies", "septdecies", "octodecies")
-_LATIN = "|".join(sorted(_LATIN_SUFFIXES, key=len, reverse=True))
+# Spanish spellings of the same suffixes ("ARTICULO 144 quinto", "144 tercero").
+_SPANISH_SUFFIXES = {"tercero": "ter", "cuater": "quater", "quinto": "quinquies",
+                     "sexto": "sexies", "séptimo": "septies", "septimo": "septies"}
+_LATIN = "|".join(sorted((*_LATIN_SUFFIXES, *_SPANISH_SUFFIXES), key=len, reverse=True))
 # The number proper: digits (or a Roman numeral) followed by the pieces we keep.
 _NUMBER_RE = re.compile(
     rf"""^(?P<base>\d+|[MDCLXVI]+(?![a-z])|[mdclxvi]+(?=$|[\s.\-–:)]))
@@ -211,12 +214,13 @@ _NUMBER_RE = re.compile(
 
 def _canon_rest(rest: str) -> str:
     """Canonical spelling of the suffix part of a number."""
-    rest = re.sub(r"\s?\.?\s?[º°ª]|o(?=$|[\s.\-–:])", "", rest)
+    rest = re.sub(r"\s?\.?\s?[º°ª]|^o(?=$|[\s.\-–:])", "", rest)
     rest = _SUPER_RE.sub(lambda m: "." + m.group(0).translate(
         str.maketrans(_SUPERSCRIPTS, "0123456789")), rest)
     rest = rest.replace("مكرر", "bis").replace("–", "-").replace("‑", "-")
     rest = re.sub(rf"\s?({_LATIN})", lambda m: m.group(1).lower(), rest, flags=re.I)
     rest = re.sub(r"qu[aá]r?ter", "quater", rest)  # Chilean "quáter", "QUÁRTER"
+    rest = re.sub("|".join(_SPANISH_SUFFIXES), lambda m: _SPANISH_SUFFIXES[m.group(0)], rest)
     return re.sub(r"\s+", "", rest)
 
 

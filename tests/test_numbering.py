@@ -113,6 +113,10 @@ HEADINGS = [
     ("TÍTULO PRIMERO DE LOS DELITOS", "es", "title", True, "1", "DE LOS DELITOS"),
     ("Libro II", "es", "book", True, "2", ""),
     ("§ I. De los delitos.", "es", "paragraph", True, "1", "De los delitos."),
+    ("§ 5. De los delitos contra el respeto", "es", "paragraph", True, "5", "De los delitos contra el respeto"),
+    ("§ 2 De adviseur integriteit", "nl", "paragraph", True, "2", "De adviseur integriteit"),
+    ("§ 2 Zeitliche Geltung", "de", "section", False, "2", "Zeitliche Geltung"),
+    ("§ 2 Zeitliche Geltung", None, "section", False, "2", "Zeitliche Geltung"),
     ("Abschnitt 2", "de", "chapter", True, "2", ""),
     ("Erster Abschnitt - Das Strafgesetz", "de", "chapter", True, "1", "Das Strafgesetz"),
     ("Erster Titel - Geltungsbereich", "de", "title", True, "1", "Geltungsbereich"),
@@ -153,6 +157,7 @@ NOT_HEADINGS = [
     ("- [[laws/刑法/本文/第193条.md|第193条 （公務員職権濫用）]]", "ja"),
     ("依照本法第三百八十三条的规定处罚。", "zh"),
     ("Статья", "ru"),
+    ("§ 1º A pessoa jurídica será responsabilizada", "pt"),  # a paragraph of an article
     ("", None),
 ]
 

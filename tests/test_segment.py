@@ -363,6 +363,25 @@ def test_arabic_ordinal_articles() -> None:
     assert provisions(drafts) == ["1", "9bis(1)", "10"]
 
 
+def test_document_without_numbered_provisions_is_cut_at_headings() -> None:
+    text = """
+## Aanwijzing opsporing en vervolging ambtelijke corruptie
+
+#### Samenvatting
+
+Deze Aanwijzing schrijft voor met welke factoren rekening moet worden gehouden.
+
+#### Achtergrond
+
+Corruptie is een fenomeen met vele verschijningsvormen, zie art. 177 Sr.
+"""
+    drafts = segment(md(text), "nl")
+    assert [(d.kind, d.number, d.heading, d.anchor) for d in drafts] == [
+        ("preamble", None, None, "u-1"), ("section", None, "Samenvatting", "u-2"),
+        ("section", None, "Achtergrond", "u-3")]
+    assert drafts[2].text.endswith("zie art. 177 Sr.")
+
+
 # --- real corpus -----------------------------------------------------------------
 
 EXPECTED = {

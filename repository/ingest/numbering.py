@@ -332,8 +332,9 @@ _TABLE: list[tuple[frozenset[str] | None, str, bool, int, str]] = [
     (frozenset({"nl", "de"}), "title", True, TITLE, rf"(?P<label>(?:TITEL|Titel)\s+{_NUM}){_SEP}"),
     (frozenset({"nl"}), "section", True, SECTION_C, rf"(?P<label>(?:Afdeling|AFDELING)\s+{_NUM}){_SEP}"),
     (frozenset({"nl"}), "paragraph", True, PARA_C, rf"(?P<label>Paragraaf\s+{_NUM}){_SEP}"),
-    # Dutch "§ 2 De adviseur integriteit" groups Artikelen: a container, only when told "nl"
-    (frozenset({"nl", "!"}), "paragraph", True, PARA_C, rf"(?P<label>§\s*{_NUM}){_SEP}"),
+    # Dutch "§ 2 De adviseur integriteit" and Chilean "§ 5. De los delitos…" group
+    # articles: containers, only when the language is given
+    (frozenset({"nl", "es", "!"}), "paragraph", True, PARA_C, rf"(?P<label>§\s*{_NUM}){_SEP}"),
     # --- French containers (before English "Section") ----------------------
     (frozenset({"fr"}), "section", True, SECTION_C,
      rf"(?P<label>(?:Section|SECTION)\s+{_NUM}){_SEP}"),

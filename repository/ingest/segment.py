@@ -79,6 +79,7 @@ def segment(doc: ExtractedDocument, language: str | None = None) -> list[Provisi
     language = language.split("-")[0].lower()
     events = _events(doc.blocks, language)
     events = _prefer_markup(events)
+    events = _unnumbered_sections(events)
     events = _absorb_titles(events)
     events = _revert_bare_if_worded(events)
     events = _marginal_notes(events)
@@ -147,6 +148,24 @@ def _after_bare_markup(events: list[_Heading | _Text], i: int) -> bool:
     prev = events[i - 1] if i else None
     return (isinstance(prev, _Heading) and prev.level is not None
             and not prev.match.container and not prev.body)
+
+
+def _unnumbered_sections(events: list[_Heading | _Text]) -> list[_Heading | _Text]:
+    """A document without numbered provisions (guidelines, reports) is cut at its markup
+    headings instead, so that search results still point at a part of it."""
+    if any(isinstance(e, _Heading) and not e.match.container for e in events):
+        return events
+    out: list[_Heading | _Text] = []
+    seen_text = False
+    for event in events:
+        if (isinstance(event, _Text) and event.markup_heading and seen_text
+                and "\n" not in event.text and len(event.text) <= 200):
+            match = HeadingMatch("section", False, "", None, event.text, 10)
+            out.append(_Heading(match, event.text, event.page, None, heading=event.text.strip()))
+            continue
+        seen_text = seen_text or isinstance(event, _Text)
+        out.append(event)
+    return out
 
 
 def _heading(match: HeadingMatch, raw: str, page: int | None, level: int | None,

@@ -50,6 +50,8 @@ NUMBERS = [
     ("第一千零一条", "1001"),
     ("Статья 2.1", "2.1"),
     ("Раздел X", "10"),
+    ("Sección Primera", "1"),          # the "Sec." abbreviation must not eat "Sección"
+    ("SECCIÓN III", "3"),
     ("", ""),
     ("Preamble", ""),
 ]

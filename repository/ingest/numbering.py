@@ -177,7 +177,7 @@ _PREFIX_RE = re.compile(
     r"book|livre|libro|livro|boek|buch|hoofdstuk|afdeling|paragraaf|abschnitt|unterabschnitt|"
     r"kapitel|schedule|annex|annexe|anexo|sub-?section|sous-section|secci[oó]n|se[cç][aã]o|"
     r"no\.|n[º°]"
-    r")\s*",
+    r")(?![^\W\d_])\s*",  # whole words only: "Sec" must not eat "Sección"
     re.IGNORECASE,
 )
 

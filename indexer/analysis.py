@@ -239,6 +239,49 @@ class LexStemFilter(Filter):
             yield t
 
 
+class ArabicNgramFilter(Filter):
+    """Character 3-grams of Arabic words, at consecutive positions within a word.
+
+    Some Arabic sources (the UAE corpus file) lost spaces between words, so
+    "الموظفالعام" is one token; a query word then matches as the phrase of its
+    3-grams inside the run-together token. Words shorter than 4 letters are left
+    out at query time: as substrings they would match too much.
+    """
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __call__(self, tokens):
+        pos = 0
+        for t in tokens:
+            text = t.text
+            if not _ARABIC_LETTER.match(text):
+                continue
+            if t.mode == "query" and len(text) < 4:
+                continue
+            if len(text) <= 3:
+                if t.positions:
+                    t.pos = pos
+                pos += 2  # a gap: grams of neighbouring words must not form phrases
+                yield t
+                continue
+            start = t.startchar if t.chars else 0
+            for i in range(len(text) - 2):
+                t.text = text[i:i + 3]
+                if t.positions:
+                    t.pos = pos
+                if t.chars:
+                    t.startchar, t.endchar = start + i, start + i + 3
+                pos += 1
+                yield t
+            pos += 1
+
+
+def arabic_ngram_analyzer():
+    """Analyzer for ``body_ar_ngram`` (see :class:`ArabicNgramFilter`)."""
+    return LexTokenizer() | NormalizeFilter(fold_latin=True) | ArabicNgramFilter()
+
+
 def neutral_analyzer():
     """The language-neutral analyzer used for every document's ``body`` and ``heading``."""
     return LexTokenizer() | NormalizeFilter(fold_latin=True)

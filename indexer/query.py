@@ -19,7 +19,7 @@ from whoosh.qparser import AndGroup, MultifieldParser, PlusMinusPlugin
 
 from indexer.analysis import normalize
 from indexer.backend import QuerySyntaxError
-from indexer.schema import KEYWORD_FIELDS, MULTI_FIELDS, STEMMED_FIELDS
+from indexer.schema import ARABIC_NGRAM_FIELD, KEYWORD_FIELDS, MULTI_FIELDS, STEMMED_FIELDS
 
 TEXT_FIELDS = ("label", "heading", "body")
 POSITIONAL_FIELDS = frozenset(TEXT_FIELDS)
@@ -34,7 +34,11 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 
 def search_fields(languages: Iterable[str]) -> list[str]:
     """Fields a free-text query runs against for documents in ``languages``."""
-    return list(TEXT_FIELDS) + [STEMMED_FIELDS[lang] for lang in sorted(set(languages)) if lang in STEMMED_FIELDS]
+    langs = sorted(set(languages))
+    fields = list(TEXT_FIELDS) + [STEMMED_FIELDS[lang] for lang in langs if lang in STEMMED_FIELDS]
+    if "ar" in langs:
+        fields.append(ARABIC_NGRAM_FIELD)
+    return fields
 
 
 def _strip_quoted(text: str) -> str:
@@ -93,7 +97,7 @@ def _fix(q: wq.Query) -> wq.Query:
     if isinstance(q, wq.Phrase) and q.fieldname not in POSITIONAL_FIELDS and q.fieldname in STEMMED_FIELDS.values():
         return wq.NullQuery
     if isinstance(q, (wq.Prefix, wq.Wildcard)):
-        if q.fieldname in STEMMED_FIELDS.values():
+        if q.fieldname in STEMMED_FIELDS.values() or q.fieldname == ARABIC_NGRAM_FIELD:
             return wq.NullQuery
         q.text = normalize(q.text)
         return q

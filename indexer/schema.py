@@ -15,6 +15,9 @@ One index document per provision. Why the fields look like this:
   ``body_<lang>`` and outranks a merely inflected form. Because every stemmed
   field is tried, a user need not say which language the query is in.
   CJK needs no extra field: the neutral analyzer already bigrams CJK runs.
+* ``body_ar_ngram``: Arabic words as positional 3-grams, so a word is still found
+  inside words run together by a lost space (the UAE source has many); filled
+  and searched only for Arabic.
 * Keyword fields are lowercased single tokens (exact, case-insensitive
   filters and ``field:value`` queries); ``article`` and ``chapter`` are
   multi-valued (comma separated). Facet counts are read from their lexicons.
@@ -25,12 +28,15 @@ from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from indexer.analysis import STEMMED_LANGUAGES, keyword_analyzer, neutral_analyzer, stemming_analyzer
+from indexer.analysis import (
+    STEMMED_LANGUAGES, arabic_ngram_analyzer, keyword_analyzer, neutral_analyzer, stemming_analyzer,
+)
 
 # Keyword fields that filters and facets use, mapped to the record attribute.
 KEYWORD_FIELDS = ("country", "region", "type", "language", "status", "source", "number")
 MULTI_FIELDS = ("article", "chapter")
 STEMMED_FIELDS = {lang: f"body_{lang}" for lang in STEMMED_LANGUAGES}
+ARABIC_NGRAM_FIELD = "body_ar_ngram"
 SCHEMA_VERSION = 1
 
 
@@ -68,6 +74,9 @@ def build_schema() -> Schema:
         fields[name] = _keyword()
     for lang, name in STEMMED_FIELDS.items():
         fields[name] = TEXT(analyzer=stemming_analyzer(lang), phrase=False)
+    # Low boost: a 3-gram match inside a run-together word is a fallback.
+    fields[ARABIC_NGRAM_FIELD] = TEXT(analyzer=arabic_ngram_analyzer(), phrase=True, field_boost=0.3)
+    fields[ARABIC_NGRAM_FIELD].multitoken_query = "phrase"
     # A query word that the analyzer splits (CJK bigrams, "l'article") must match
     # as a sequence in positional fields, as all-of in the others.
     for name in ("label", "heading", "body"):

@@ -15,7 +15,7 @@ from whoosh.writing import CLEAR
 
 from indexer.backend import HIGHLIGHT_END, HIGHLIGHT_START, ProvisionRecord, SearchHit, SearchRequest, SearchResult
 from indexer.query import QueryBuilder, combine, filter_queries
-from indexer.schema import STEMMED_FIELDS, build_schema
+from indexer.schema import ARABIC_NGRAM_FIELD, STEMMED_FIELDS, build_schema
 from indexer.analysis import neutral_analyzer, stemming_analyzer
 
 INDEX_NAME = "provisions"
@@ -95,6 +95,8 @@ def record_to_fields(r: ProvisionRecord) -> dict:
     stemmed = STEMMED_FIELDS.get((r.language or "").lower())
     if stemmed and r.text:
         doc[stemmed] = r.text
+    if r.language == "ar" and r.text:
+        doc[ARABIC_NGRAM_FIELD] = r.text
     # Whoosh rejects None values; empty keyword fields are simply absent.
     return {k: v for k, v in doc.items() if v is not None}
 

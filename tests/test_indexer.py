@@ -154,6 +154,16 @@ def test_alef_variants_match(tmp_path):
     b.close()
 
 
+def test_arabic_words_found_inside_run_together_words(tmp_path):
+    b = open_backend(tmp_path / "ar")
+    with b.writer() as w:  # lost spaces, as in the UAE source
+        w.add([rec(1, 1, "يعاقب كل موظفعام طلب الرشوةلأداء عمل", "ar"), rec(2, 1, "عامل في مصنع", "ar")])
+    assert ids(search(b, "موظف")) == [1]
+    assert ids(search(b, "الرشوة")) == [1]
+    assert ids(search(b, "عمل")) == [1]      # short words: exact only, no substring noise
+    b.close()
+
+
 def test_stop_words_kept_and_ranked(backend):
     res = search(backend, "may not")
     assert ids(res)[0] == 2            # the provision with "may not"

@@ -181,6 +181,15 @@ def test_bill_with_arrangement_of_sections() -> None:
     assert sum(1 for d in drafts if d.kind == "part") == 1
 
 
+def test_bare_number_on_its_own_line() -> None:
+    doc = pages((6, "PART I"), (6, "PRELIMINARY"), (6, "Short title"), (6, "1."),
+                (6, "This Act may be cited as the Prevention of Corruption Act, 2021."),
+                (6, "Interpretation"), (6, "2."), (7, "In this Act \"advantage\" includes money."))
+    drafts = segment(doc, "en")
+    assert [(d.number, d.heading, d.page_start, d.page_end) for d in drafts if d.kind == "section"] == [
+        ("1", "Short title", 6, 6), ("2", "Interpretation", 6, 7)]
+
+
 RUSSIAN = [
     "Оглавление",
     "Раздел X. ПРЕСТУПЛЕНИЯ ПРОТИВ ГОСУДАРСТВЕННОЙ ВЛАСТИ",

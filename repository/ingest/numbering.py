@@ -369,8 +369,8 @@ _TABLE: list[tuple[frozenset[str] | None, str, bool, int, str]] = [
     # --- bare numbered sections "6. (1) A person…" (common-law drafting) ---
     (frozenset({"en", ""}), "section", False, PROVISION,
      # an Indian amendment marker "1 [" may precede the number
-     r"(?:\d{1,2}\s?\[\s?)?(?P<label>\d{1,3}[A-Z]{0,2})(?P<sep>\.\s+|\.(?=\())"
-     r"(?=\(\s?1\s?\)|[(\[]?[A-Z\u201c\u2018\"])(?!(?:January|February|March|April|May|June|July|August|"
+     r"(?:\d{1,2}\s?\[\s?)?(?P<label>\d{1,3}[A-Z]{0,2})(?P<sep>\.\s+|\.(?=\()|\.$)"
+     r"(?=$|\(\s?1\s?\)|[(\[]?[A-Z\u201c\u2018\"])(?!(?:January|February|March|April|May|June|July|August|"
      r"September|October|November|December|Januar|Februar|März|Mai|Juni|Juli|Oktober|Dezember|"
      r"januari|februari|maart|mei|juni|juli|augustus|oktober|Subs|Ins|Omitted|Added|Rep|Vide|The words|See)\b)"),
 ]

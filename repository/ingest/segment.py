@@ -22,7 +22,7 @@ from .numbering import HeadingMatch, normalize_number, parse_heading
 # Default ranks for kinds stated by structured sources (smaller encloses larger).
 _KIND_RANK = {"heading": 4, "group": 4, "part": 1, "book": 1, "schedule": 1, "annex": 1, "title": 2, "chapter": 3,
               "division": 3, "section": 10, "article": 10, "rule": 10, "regulation": 10,
-              "subsection": 11, "paragraph": 12, "subparagraph": 13, "preamble": 1}
+              "subsection": 11, "paragraph": 12, "subparagraph": 13, "preamble": 10}
 _CONTAINER_KINDS = {"part", "book", "title", "chapter", "division", "schedule", "annex",
                     "heading", "group"}
 # What a structured source may call plain text: it is body, not a unit.

@@ -51,7 +51,7 @@ def build_schema() -> Schema:
     fields = dict(
         # shift_step=0: one term per value instead of a trie of 4-16. Nobody asks for
         # ranges of ids, and years are few, so ranges over them stay cheap.
-        provision_id=NUMERIC(int, bits=64, stored=True, unique=True, signed=False, shift_step=0),
+        provision_id=NUMERIC(int, bits=64, stored=True, unique=True, signed=False, shift_step=0, sortable=True),
         document_id=NUMERIC(int, bits=64, stored=True, sortable=True, signed=False, shift_step=0),
         version_id=STORED(),
         position=NUMERIC(int, stored=True, sortable=True, shift_step=0),

@@ -263,7 +263,9 @@ class WhooshBackend:
 
     def provision_ids(self) -> set[int]:
         searcher, _ = self._get_searcher()
-        return {f["provision_id"] for f in searcher.reader().all_stored_fields()}
+        # From the column, not the stored fields: those would decode every text.
+        column = searcher.reader().column_reader("provision_id", translate=True)
+        return {int(column[docnum]) for docnum in searcher.docs_for_query(wq.Every())}
 
     def close(self) -> None:
         with self._searcher_lock:
@@ -437,6 +439,7 @@ def _natural(value: str):
 
 # -- snippets -------------------------------------------------------------
 
+_SPACES = re.compile(r"\s+")
 SNIPPET_CHARS = 240
 LEAD_CHARS = 200
 _NEUTRAL = neutral_analyzer()
@@ -473,9 +476,9 @@ def make_snippet(text: str, terms: dict[str, set[str]], language: str) -> str:
                   if t.text in wanted]
     if not spans:
         if len(text) <= LEAD_CHARS:
-            return text
+            return _SPACES.sub(" ", text).strip()
         _, end = _cut(text, 0, LEAD_CHARS)
-        return text[:end].rstrip() + " …"
+        return _SPACES.sub(" ", text[:end]).strip() + " …"
     spans.sort()
     # Best window: most distinct terms, then most matches, starting at a match.
     best, best_key = 0, None
@@ -505,7 +508,7 @@ def make_snippet(text: str, terms: dict[str, set[str]], language: str) -> str:
         out.append(HIGHLIGHT_START + text[s:e] + HIGHLIGHT_END)
         cursor = e
     out.append(text[cursor:end])
-    snippet = "".join(out).strip()
+    snippet = _SPACES.sub(" ", "".join(out)).strip()  # line breaks of the source mean nothing here
     if start > 0:
         snippet = "… " + snippet
     if end < len(text):

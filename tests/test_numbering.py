@@ -52,6 +52,7 @@ NUMBERS = [
     ("Раздел X", "10"),
     ("Sección Primera", "1"),          # the "Sec." abbreviation must not eat "Sección"
     ("SECCIÓN III", "3"),
+    ("Sección Décimo Primera", "11"),
     ("", ""),
     ("Preamble", ""),
 ]

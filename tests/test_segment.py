@@ -372,6 +372,53 @@ def test_arabic_ordinal_articles() -> None:
     assert provisions(drafts) == ["1", "9bis(1)", "10"]
 
 
+def test_toc_leftover_chapters_dropped_but_repealed_title_kept() -> None:
+    text = """
+### TITULO I
+
+#### APLICACION DE LA LEY PENAL
+
+Arts. 1 a 4
+
+### TITULO II
+
+#### DE LAS PENAS
+
+Arts. 5 a 25
+
+### TITULO I
+
+#### APLICACION DE LA LEY PENAL
+
+ARTICULO 1.- Este código se aplicará por delitos cometidos en el territorio de la Nación Argentina.
+
+### TITULO II
+
+#### DE LAS PENAS
+
+ARTICULO 5.- Las penas que este código establece son las siguientes: reclusión, prisión, multa e inhabilitación.
+
+### TITULO VI
+
+#### Tweegevecht
+
+Vervallen per 01-02-2006
+
+### TITULO VII
+
+ARTICULO 154.- Será reprimido con prisión el que cometa el hecho.
+
+### TITULO VI
+
+ARTICULO 200.- Será reprimido con reclusión el que cometa el hecho.
+"""
+    drafts = segment(md(text), "es")
+    titles = [(d.number, d.anchor) for d in drafts if d.kind == "title"]
+    assert titles == [("1", "title-1"), ("2", "title-2"), ("6", "title-6"), ("7", "title-7"),
+                      ("6", "title-6-2")]
+    assert drafts[by_number(drafts, "1").parent].anchor == "title-1"  # type: ignore[index]
+
+
 def test_document_without_numbered_provisions_is_cut_at_headings() -> None:
     text = """
 ## Aanwijzing opsporing en vervolging ambtelijke corruptie

@@ -106,6 +106,13 @@ def _romance_ordinals() -> dict[str, int]:
         ("decimonoveno décimo noveno neunzehnter", 19),
         ("vigésimo vigesimo zwanzigster", 20),
     ]
+    units = {"primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercero": 3,
+             "tercera": 3, "cuarto": 4, "cuarta": 4, "quinto": 5, "quinta": 5, "sexto": 6,
+             "sexta": 6, "séptimo": 7, "séptima": 7, "octavo": 8, "octava": 8,
+             "noveno": 9, "novena": 9}
+    for ten in ("décimo", "decimo", "décima", "decima"):
+        for unit, value in units.items():
+            table[f"{ten} {unit}"] = 10 + value
     for words, value in groups:
         # multi-word entries ("décimo primero") are kept whole; single words split
         for word in _split_words(words):

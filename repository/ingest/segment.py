@@ -85,6 +85,7 @@ def segment(doc: ExtractedDocument, language: str | None = None) -> list[Provisi
     events = _marginal_notes(events)
     events = _drop_tables_of_contents(events)
     events = _filter_bare_numbers(events)
+    events = _drop_orphan_containers(events)
     return _build(events)
 
 
@@ -337,6 +338,31 @@ def _drop_tables_of_contents(events: list[_Heading | _Text]) -> list[_Heading | 
             flush(pos)
             run, numbers = [], set()
     flush(len(heads))
+    return [e for i, e in enumerate(events) if i not in drop]
+
+
+def _drop_orphan_containers(events: list[_Heading | _Text]) -> list[_Heading | _Text]:
+    """A chapter heading left over from a table of contents: no provision under it, only
+    short lines (entry fragments), and the same chapter comes back later."""
+    heads = [i for i, e in enumerate(events) if isinstance(e, _Heading)]
+    drop: set[int] = set()
+    for pos, i in enumerate(heads):
+        head = events[i]
+        assert isinstance(head, _Heading)
+        if not head.match.container or head.structured or head.match.number is None:
+            continue
+        nxt = heads[pos + 1] if pos + 1 < len(heads) else len(events)
+        following = events[nxt] if nxt < len(events) else None
+        if isinstance(following, _Heading) and (not following.match.container
+                                                or following.match.rank > head.match.rank):
+            continue  # it has a provision or a sub-division
+        texts = [e.text for e in events[i + 1:nxt] if isinstance(e, _Text)]
+        if any(len(line) > 100 or _REPEALED_RE.match(line) for t in texts for line in t.split("\n")):
+            continue  # real text, or a title that was repealed as a whole
+        key = (head.match.kind, head.match.number)
+        if any((events[j].match.kind, events[j].match.number) == key  # type: ignore[union-attr]
+               for j in heads[pos + 1:]):
+            drop.update(range(i, nxt))
     return [e for i, e in enumerate(events) if i not in drop]
 
 

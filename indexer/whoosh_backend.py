@@ -224,7 +224,11 @@ class WhooshBackend:
 
     @contextmanager
     def writer(self) -> Iterator[_Session]:
-        """The single writer; everything is committed at exit (nothing on error)."""
+        """The single writer; changes are committed at exit and dropped on error.
+
+        (A delete of a document added earlier in the same session commits the
+        session so far first, because Whoosh deletes only in committed segments.)
+        """
         if not self._lock.acquire(timeout=self.lock_timeout):
             raise IndexLockedError(f"Another thread is writing the search index at {self.path}.")
         session = _Session(self)

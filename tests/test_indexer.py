@@ -353,7 +353,7 @@ def test_reopen_existing_index(tmp_path):
     b2.close()
 
 
-def test_single_writer(tmp_path):
+def test_single_writer_across_threads(tmp_path):
     b = open_backend(tmp_path / "ix")
     b.lock_timeout = 0.2
     entered = threading.Event()
@@ -374,4 +374,34 @@ def test_single_writer(tmp_path):
     finally:
         release.set()
         t.join()
+    b.close()
+
+
+def test_lock_held_by_another_process(tmp_path):
+    b = open_backend(tmp_path / "ix")
+    b.lock_timeout = 0.2
+    other = b.ix.storage.lock("provisions_WRITELOCK")  # what a second process would hold
+    assert other.acquire()
+    try:
+        with pytest.raises(IndexLockedError, match="locked by another process"):
+            with b.writer() as w:
+                w.add([rec(1, 1, "text", "en")])
+    finally:
+        other.release()
+    with b.writer() as w:  # usable again once released
+        w.add([rec(1, 1, "text", "en")])
+    assert b.count() == 1
+    b.close()
+
+
+def test_bulk_session_with_clear(tmp_path):
+    b = open_backend(tmp_path / "ix", batch_size=3)
+    with b.writer() as w:
+        w.add(RECORDS)
+    with b.writer() as w:
+        w.clear()
+        w.add(RECORDS[:7])
+        w.delete_document(2)
+    assert b.provision_ids() == {1, 2, 3, 4, 7}
+    assert sorted(ids(search(b, "corruption"))) == [1, 7]   # en "corruptly" shares the stem
     b.close()

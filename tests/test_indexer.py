@@ -4,6 +4,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from indexer import ProvisionRecord, SearchRequest, open_backend
 from indexer.analysis import analyze, neutral_analyzer, stemming_analyzer
@@ -405,3 +407,24 @@ def test_bulk_session_with_clear(tmp_path):
     assert b.provision_ids() == {1, 2, 3, 4, 7}
     assert sorted(ids(search(b, "corruption"))) == [1, 7]   # en "corruptly" shares the stem
     b.close()
+
+
+_QUERY_ALPHABET = st.sampled_from(list('ab 5-."():*+^~[]{}') + ["AND", "OR", "NOT", "country:", "year:", "受贿", "الرشوة", " TO "])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_QUERY_ALPHABET, max_size=12).map("".join))
+def test_any_query_parses_or_raises_syntax_error(backend, text):
+    try:
+        res = search(backend, text, facets=("country",))
+    except QuerySyntaxError:
+        return
+    assert res.total >= len(res.hits)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_analyzers_accept_any_text(text):
+    for analyzer in (neutral_analyzer(), stemming_analyzer("en"), stemming_analyzer("ar")):
+        for mode in ("index", "query"):
+            assert all(tok for tok in analyze(analyzer, text, mode=mode))

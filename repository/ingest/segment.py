@@ -102,7 +102,7 @@ def _events(blocks: list[Block], language: str) -> list[_Heading | _Text]:
             continue
         lines = [line.strip() for line in text.split("\n") if line.strip()]
         if block.heading_level:
-            match = parse_heading(lines[0], language)
+            match = _parse(lines[0], language)
             if match:
                 head = _heading(match, lines[0], block.page, block.heading_level, language,
                                 markup=True, last_line=len(lines) == 1)
@@ -116,7 +116,7 @@ def _events(blocks: list[Block], language: str) -> list[_Heading | _Text]:
         for i, line in enumerate(lines):
             match = None
             if i == 0 or _SENTENCE_END.search(lines[i - 1]) or len(lines[i - 1]) < 60:
-                match = parse_heading(line, language)
+                match = _parse(line, language)
             if match is None:
                 pending.append(line)
                 continue
@@ -128,6 +128,17 @@ def _events(blocks: list[Block], language: str) -> list[_Heading | _Text]:
         if pending:
             events.append(_Text("\n".join(pending), block.page))
     return events
+
+
+def _parse(line: str, language: str) -> HeadingMatch | None:
+    """parse_heading in the document's language; containers of any language as a fallback
+    (a bilingual convention has "CHAPTER I" and "HOOFDSTUK I")."""
+    match = parse_heading(line, language)
+    if match is None and language:
+        match = parse_heading(line, None)
+        if match is not None and not match.container:
+            return None
+    return match
 
 
 def _prefer_markup(events: list[_Heading | _Text]) -> list[_Heading | _Text]:
@@ -534,14 +545,18 @@ _GUESS = [  # (language, script, how many characters make it that language)
     ("ja", re.compile(r"[\u3040-\u30FF]"), 30),
     ("zh", re.compile(r"[\u4E00-\u9FFF]"), 100),
 ]
-_LATIN_GUESS = [
-    ("nl", re.compile(r"^(?:Artikel \d|Hoofdstuk|HOOFDSTUK|Afdeling|Titel [IVX])", re.M)),
-    ("de", re.compile(r"^(?:§ \d|\w+ Abschnitt|\w+ Titel)", re.M)),
-    ("fr", re.compile(r"^(?:Article \d+-\d|Chapitre|Section \d+ :|Titre)", re.M)),
-    ("pt", re.compile(r"^(?:Art\. \d+ ?º|Artigo|CAPÍTULO|Seção)", re.M)),
-    ("es", re.compile(r"^(?:ART[IÍ]CULO|Art[ií]culo|Cap[ií]tulo|T[IÍ]TULO|LIBRO)", re.M)),
-    ("en", re.compile(r"^(?:Section \d|SECTION|CHAPTER|PART [IVX\d]|Article \d+\b(?!-))", re.M)),
-]
+# Frequent short words tell Latin-script languages apart better than heading words do
+# ("§ 1" opens provisions in German and paragraphs in Portuguese).
+_STOPWORDS = {
+    "de": "der die und nicht den ist wird oder",
+    "nl": "het een van niet wordt zijn worden bij",
+    "fr": "le les des est une pour par dans",
+    "es": "el los las del por una con para",
+    "pt": "os das dos não uma pela pelo ao",
+    "en": "the of and shall any which to or",
+}
+_LATIN_GUESS = [(lang, re.compile(r"\b(?:" + "|".join(words.split()) + r")\b"))
+                for lang, words in _STOPWORDS.items()]
 
 
 def guess_language(blocks: list[Block]) -> str | None:
@@ -552,6 +567,7 @@ def guess_language(blocks: list[Block]) -> str | None:
     for lang, regex, enough in _GUESS:
         if len(regex.findall(sample[:20_000])) > enough:
             return lang
+    sample = sample[:50_000]
     scores = {lang: len(regex.findall(sample)) for lang, regex in _LATIN_GUESS}
     best = max(scores, key=scores.__getitem__)
     return best if scores[best] else None

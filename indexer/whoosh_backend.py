@@ -14,7 +14,7 @@ from whoosh.sorting import FieldFacet, MultiFacet
 from whoosh.writing import CLEAR
 
 from indexer.backend import HIGHLIGHT_END, HIGHLIGHT_START, ProvisionRecord, SearchHit, SearchRequest, SearchResult
-from indexer.query import QueryBuilder, combine, filter_queries
+from indexer.query import QueryBuilder, filter_queries
 from indexer.schema import ARABIC_NGRAM_FIELD, STEMMED_FIELDS, build_schema
 from indexer.analysis import neutral_analyzer, stemming_analyzer
 
@@ -110,7 +110,6 @@ class _Session:
         self.writer = None
         self.clear_pending = False
         self.uncommitted_docs: set[int] = set()
-        self.dirty = False
 
     # -- interface -------------------------------------------------------
     def add(self, records: Iterable[ProvisionRecord]) -> None:
@@ -126,7 +125,6 @@ class _Session:
             self._commit()
         self._ensure_writer(bulk=False)
         self.writer.delete_by_term("document_id", int(document_id))
-        self.dirty = True
 
     def replace_document(self, document_id: int, records: Iterable[ProvisionRecord]) -> None:
         self.delete_document(document_id)
@@ -139,7 +137,6 @@ class _Session:
             self.writer.cancel()
             self.writer = None
         self.clear_pending = True
-        self.dirty = True
 
     # -- internals -------------------------------------------------------
     def _ensure_writer(self, bulk: bool) -> None:
@@ -154,7 +151,6 @@ class _Session:
         for r in self.pending:
             add(**record_to_fields(r))
         self.pending.clear()
-        self.dirty = True
 
     def _commit(self) -> None:
         self._flush(bulk=False)

@@ -263,6 +263,8 @@ class WhooshBackend:
 
     def provision_ids(self) -> set[int]:
         searcher, _ = self._get_searcher()
+        if searcher.doc_count() == 0:
+            return set()  # an empty index has no columns to read
         # From the column, not the stored fields: those would decode every text.
         column = searcher.reader().column_reader("provision_id", translate=True)
         return {int(column[docnum]) for docnum in searcher.docs_for_query(wq.Every())}

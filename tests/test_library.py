@@ -135,13 +135,17 @@ def test_delete_and_update_keep_index_equal_to_database(library, tmp_path):
     with library.sessions() as session:
         german = session.scalar(select(Document.id).where(Document.source == "deu/gesetz.md"))
         american = session.scalar(select(Document.id).where(Document.source == "usa/act.md"))
+    with library.sessions() as session:
+        american_provisions = [p for p in session.get(Document, american).current_version.provisions if p.text.strip()]
     library.update_document(american, country_code="CAN", year=2001)
-    assert library.search(SearchRequest(filters={"country": ["CAN"]})).total == 3
+    assert library.search(SearchRequest(filters={"country": ["CAN"]})).total == len(american_provisions) >= 3
     assert library.search(SearchRequest(filters={"country": ["USA"]})).total == 0
     library.delete_document(german)
     assert library.search(SearchRequest(query="Geldwäsche")).total == 0
     assert library.check().clean
-    assert count(library, Provision) == library.index.count() + 2  # the two Part containers have no text
+    with library.sessions() as session:
+        with_text = [p for p in session.scalars(select(Provision)) if p.text.strip()]
+    assert len(with_text) == library.index.count()  # Part containers without text are not indexed
 
 
 def test_reindex_rebuilds_from_database(library, tmp_path):

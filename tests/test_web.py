@@ -9,7 +9,9 @@ from tests.test_library import BRIBERY_ACT, write
 
 @pytest.fixture
 def app(settings, tmp_path):
-    write(tmp_path / "laws", "usa/act.md", BRIBERY_ACT.replace("Section 3.", "Section 3. <script>alert(1)</script>"))
+    write(tmp_path / "laws", "usa/act.md", BRIBERY_ACT)
+    write(tmp_path / "laws", "usa/rules.txt", "Section 1. Gifts\n\nA gift worth < 50 dollars & no more may be kept.\n\n"
+          "Section 2. Records\n\nThe <register> lists every gift.\n")
     app = create_app({"TESTING": True, "LEXREPO_SETTINGS": settings})
     app.extensions["lexrepo"].ingest(tmp_path / "laws", workers=1)
     yield app
@@ -35,13 +37,14 @@ def test_search_page_links_to_the_provision_anchor(client):
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_document_page_escapes_text_and_has_anchors(client):
-    search = client.get("/search?q=reports")
-    assert search.status_code == 200
-    document = client.get("/documents/1")
-    html = document.get_data(as_text=True)
+    reflected = client.get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in reflected
+    html = client.get("/documents/1").get_data(as_text=True)
     assert 'id="p-3"' in html
-    assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;" in html
+    rules = client.get("/documents/2").get_data(as_text=True)
+    assert "&lt; 50 dollars &amp; no more" in rules and "<register>" not in rules
+    hits = client.get("/search?q=register").get_data(as_text=True)
+    assert "&lt;<mark>register</mark>&gt;" in hits
     assert client.get("/documents/999").status_code == 404
 
 

@@ -133,7 +133,7 @@ def test_bilingual_anchors_unique_and_stable() -> None:
     anchors = [d.anchor for d in drafts]
     assert len(anchors) == len(set(anchors))
     assert [d.anchor for d in drafts if d.kind == "article"] == ["p-1", "p-2", "p-1-2", "p-2-2"]
-    assert [d.anchor for d in drafts if d.kind == "chapter"] == ["chapter-1", "chapter-1-2"]
+    assert [d.anchor for d in drafts if d.kind == "chapter"] == ["chapter-I", "chapter-I-2"]
     assert [d.anchor for d in segment(md(UNCAC_EN_NL))] == anchors
     art2 = drafts[anchors.index("p-2")]
     assert art2.heading == "Use of terms"
@@ -284,7 +284,7 @@ def test_structured_blocks_are_trusted() -> None:
     ], "application/xml")
     drafts = segment(doc, "en")
     assert [(d.kind, d.number, d.anchor) for d in drafts] == [
-        ("part", "1", "part-1"), ("section", "3", "p-3"), ("section", "3", "p-3-2"), ("section", "2", "p-2")]
+        ("part", "I", "part-I"), ("section", "3", "p-3"), ("section", "3", "p-3-2"), ("section", "2", "p-2")]
     assert drafts[1].heading == "Bribing a foreign public official" and drafts[1].parent == 0
     assert drafts[0].heading == "Corruption of Foreign Public Officials Act"
 
@@ -414,9 +414,9 @@ ARTICULO 200.- Será reprimido con reclusión el que cometa el hecho.
 """
     drafts = segment(md(text), "es")
     titles = [(d.number, d.anchor) for d in drafts if d.kind == "title"]
-    assert titles == [("1", "title-1"), ("2", "title-2"), ("6", "title-6"), ("7", "title-7"),
-                      ("6", "title-6-2")]
-    assert drafts[by_number(drafts, "1").parent].anchor == "title-1"  # type: ignore[index]
+    assert titles == [("I", "title-I"), ("II", "title-II"), ("VI", "title-VI"), ("VII", "title-VII"),
+                      ("VI", "title-VI-2")]
+    assert drafts[by_number(drafts, "1").parent].anchor == "title-I"  # type: ignore[index]
 
 
 def test_document_without_numbered_provisions_is_cut_at_headings() -> None:

@@ -5,7 +5,10 @@ citations stay stable):
 
 * The word or sign in front ("Article", "§", "Статья", "المادة", 第…条) is dropped.
 * Every digit system becomes ASCII: full-width, Arabic-Indic, CJK numerals
-  (第三百八十五条 → "385"), Roman numerals (Article IX → "9", Chapter IV → "4").
+  (第三百八十五条 → "385").
+* Roman numerals are kept, upper-cased: "Article IX" → "IX", "Chapter iv" → "IV",
+  "CHAPTER IV A" → "IVA". Treaties such as the Inter-American Convention are cited by
+  their Roman article numbers, so converting them would break citations.
 * Ordinal words become numbers: "primero"/"primeiro"/"premier"/"primo" → "1",
   "المادة الأولى" → "1". "único"/"unique" (a sole article) → "1".
 * Ordinal signs are dropped: "5º", "1o.", "1.º" → "5", "1", "1".
@@ -200,7 +203,7 @@ _SPANISH_SUFFIXES = {"tercero": "ter", "cuater": "quater", "quinto": "quinquies"
                      "sexto": "sexies", "séptimo": "septies", "septimo": "septies"}
 _LATIN = "|".join(sorted((*_LATIN_SUFFIXES, *_SPANISH_SUFFIXES), key=len, reverse=True))
 # The number proper: digits (or a Roman numeral) followed by the pieces we keep.
-_NUMBER_RE = re.compile(
+_NUMBER_PATTERN = (
     rf"""^(?P<base>\d+|[MDCLXVI]+(?![a-z])|[mdclxvi]+(?=$|[\s.\-–:)]))
     (?P<rest>(?:
         \s?[º°ª](?!\w)                        # ordinal sign 5º
@@ -210,18 +213,22 @@ _NUMBER_RE = re.compile(
       | \.(?=\d)\d+                           # 13.2 (dotted)
       | \s?(?i:{_LATIN})(?![a-z])             # 258 bis, 258 BIS
       | \s?\(\d+[a-z]?\)                      # 268 (1)
-      | (?<=\d)[A-Za-z]{{1,2}}(?![a-z])       # 178a, 335a, 78dd
+      | (?<=\d)[A-Za-z]{{1,3}}(?![a-z])       # 178a, 335a, 78dd, 77cca
       | \s[A-Z](?![\w])                       # IV A
       | \s?مكرر                               # Arabic bis
       | [{_SUPERSCRIPTS}]+
-    )*)""",
-    re.VERBOSE,
-)
+    )*)""")
+_NUMBER_RE = re.compile(_NUMBER_PATTERN, re.VERBOSE)
+# Dutch and German letter suffixes include "o" ("Artikel 38o"): no typed ordinal there.
+_NUMBER_RE_NO_O = re.compile(_NUMBER_PATTERN.replace("| o(?=$|[\\s.\\-–:])", "| (?!)"),
+                             re.VERBOSE)
+_LETTER_O_PREFIX = re.compile(r"^\s*(?:§|artikel)", re.IGNORECASE)
 
 
-def _canon_rest(rest: str) -> str:
+def _canon_rest(rest: str, letter_o: bool = False) -> str:
     """Canonical spelling of the suffix part of a number."""
-    rest = re.sub(r"\s?\.?\s?[º°ª]|^o(?=$|[\s.\-–:])", "", rest)
+    rest = re.sub(r"\s?\.?\s?[º°ª]" if letter_o else r"\s?\.?\s?[º°ª]|^o(?=$|[\s.\-–:])",
+                  "", rest)
     rest = _SUPER_RE.sub(lambda m: "." + m.group(0).translate(
         str.maketrans(_SUPERSCRIPTS, "0123456789")), rest)
     rest = rest.replace("مكرر", "bis").replace("–", "-").replace("‑", "-")
@@ -244,6 +251,7 @@ def normalize_number(raw: str) -> str:
             if sub:
                 number += "-" + str(cjk_to_int(sub))
         return number
+    letter_o = bool(_LETTER_O_PREFIX.match(text)) and not re.search(r"[ÁÍÓÚáíóúº]", text)
     text = _PREFIX_RE.sub("", text, count=1).strip()
     text = text.lstrip("(").strip()
     ordinal = _ORDINAL_RE.match(text)
@@ -257,16 +265,15 @@ def normalize_number(raw: str) -> str:
         if suffix and suffix.group(2):
             number += re.sub(r"\s+", "", suffix.group(2))
         return number
-    match = _NUMBER_RE.match(text)
+    match = (_NUMBER_RE_NO_O if letter_o else _NUMBER_RE).match(text)
     if not match:
         return ""
     base = match.group("base")
     if not base.isdigit():
-        value = roman_to_int(base)
-        if value is None:
+        if roman_to_int(base) is None:
             return ""
-        base = str(value)
-    return base + _canon_rest(match.group("rest"))
+        base = base.upper()  # kept as printed: the Inter-American Convention cites "Article IX"
+    return base + _canon_rest(match.group("rest"), letter_o)
 
 
 # --- heading recognition --------------------------------------------------
@@ -294,7 +301,7 @@ class HeadingMatch:
 
 # Number token shared by the Latin-script patterns: digits or Roman, with suffixes.
 _NUM = (rf"(?:\d+|[IVXLCDM]+\b)(?:\s?[º°ª]|o\b|\.\s?º|[-–‑](?:\d+|[A-Za-z]\b)|\.\d+|"
-        rf"\s?(?i:{_LATIN})\b|\s?\(\d+[a-z]?\)|\s[A-Z](?=$|\s*[.\-–—:])|(?<=\d)[A-Za-z]{{1,2}}\b|[{_SUPERSCRIPTS}]+)*")
+        rf"\s?(?i:{_LATIN})\b|\s?\(\d+[a-z]?\)|\s[A-Z](?=$|\s*[.\-–—:])|(?<=\d)[A-Za-z]{{1,3}}\b|[{_SUPERSCRIPTS}]+)*")
 _ARNUM = r"(?:\(?\s*[0-9٠-٩۰-۹]+\s*\)?|[\u0600-\u06FF]+(?:\s(?:عشرة|عشر|و[\u0600-\u06FF]+))?)(?:\s?مكرر)?(?:\s?\(\s*[0-9٠-٩]+\s*\))?"
 _ORD_WORDS = "|".join(re.escape(w) for w in sorted(
     (w for w in ORDINALS if re.match(r"^[a-zà-ü ]+$", w)), key=len, reverse=True))

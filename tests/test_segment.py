@@ -317,6 +317,33 @@ def test_repeated_running_headers_are_merged() -> None:
     assert [d.anchor for d in drafts] == ["title-18", "chapter-95", "p-1956", "p-1957"]
 
 
+def test_us_code_subsection_headings() -> None:
+    text = """
+#### § 201. Bribery of public officials and witnesses
+
+###### (a) For the purpose of this section
+
+(1) the term “public official” means Member of Congress.
+
+# Title 18— CRIMES AND CRIMINAL PROCEDURE
+
+#### § 201. Bribery of public officials and witnesses
+
+###### (b) Penalties.
+
+Whoever directly or indirectly, corruptly gives anything of value.
+"""
+    drafts = segment(md(text), "en")
+    assert [(d.kind, d.number, d.heading, d.anchor) for d in drafts] == [
+        ("section", "201", "Bribery of public officials and witnesses", "p-201"),
+        ("subsection", "201(a)", None, "p-201_a"),
+        ("title", "18", "CRIMES AND CRIMINAL PROCEDURE", "title-18"),
+        ("section", "201", "Bribery of public officials and witnesses", "p-201-2"),
+        ("subsection", "201(b)", "Penalties", "p-201_b")]
+    assert drafts[1].text.startswith("For the purpose of this section\n\n(1) the term")
+    assert drafts[1].parent == 0 and drafts[4].parent == 3
+
+
 def test_french_sections_are_containers() -> None:
     text = """
 ## Section 3 : Des manquements au devoir de probité.

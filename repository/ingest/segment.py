@@ -33,6 +33,7 @@ _REPEALED_RE = re.compile(
     r"vervallen|утратил[аи]? силу|исключен[аы]?|ملغاة|ملغى|删除|削除)\b", re.IGNORECASE)
 # English "7. Offence relating to bribery.—Whoever…": heading, dash, body.
 _HEADING_BODY_SPLIT = re.compile(r"^(.{3,200}?[^\s])\s*(?:\.\s?[-—–]+|[-—–]{1,2}(?=\s?[A-Z(“\"]))\s*(.+)$")
+_SUBSECTION_RE = re.compile(r"^\(([a-z]{1,2}|\d{1,3})\)\s*(.*)$")
 _SENTENCE_END = re.compile(r"[.;:!?]['\"”»)]?$")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u3000]+")
 _ANCHOR_UNSAFE = re.compile(r"[^0-9A-Za-z.\-]+")
@@ -107,6 +108,16 @@ def _events(blocks: list[Block], language: str) -> list[_Heading | _Text]:
                 head = _heading(match, lines[0], block.page, block.heading_level, language,
                                 markup=True, last_line=len(lines) == 1)
                 events.append(head)
+                if len(lines) > 1:
+                    events.append(_Text("\n".join(lines[1:]), block.page))
+            elif sub := _SUBSECTION_RE.match(lines[0]):
+                # US Code chunks: "###### (b) Penalties." opens a subsection of the §
+                rest = sub.group(2).strip()
+                titled = rest.endswith(".") and len(rest) <= 80  # "(b) Penalties."
+                match = HeadingMatch("subsection", False, f"({sub.group(1)})", None, rest, 11)
+                events.append(_Heading(match, lines[0], block.page, block.heading_level,
+                                       heading=rest.rstrip(" .") if titled else None,
+                                       body="" if titled else rest))
                 if len(lines) > 1:
                     events.append(_Text("\n".join(lines[1:]), block.page))
             else:
@@ -335,6 +346,10 @@ def _drop_tables_of_contents(events: list[_Heading | _Text]) -> list[_Heading | 
         head = events[i]
         assert isinstance(head, _Heading)
         key = (head.match.kind, head.match.number)
+        if head.match.number is None and not head.match.container:
+            flush(pos)  # unnumbered units and subsections are never table entries
+            run, numbers = [], set()
+            continue
         if not head.match.container and key in numbers:
             # the numbering starts again: the table of contents is over
             flush(pos)
@@ -463,6 +478,14 @@ def _build(events: list[_Heading | _Text]) -> list[ProvisionDraft]:
         while stack and _encloses_not(units[stack[-1]].head, event):
             stack.pop()
         parents.append(stack[-1] if stack else None)
+        if event.match.kind == "subsection" and event.match.number is None:
+            parent = units[stack[-1]].head.match if stack else None
+            if parent is None or parent.container or not parent.number:
+                # a lettered heading outside any provision is just text
+                parents.pop()
+                current.parts.append(event.raw)
+                continue
+            event.match.number = parent.number + event.match.label
         unit = _Unit(event, [event.body] if event.body else [],
                      [event.page] if event.page is not None else [])
         units.append(unit)

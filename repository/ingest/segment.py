@@ -1,14 +1,21 @@
 """segment(): turn extracted blocks into a tree of provision drafts.
 
-Pipeline (each step a small function):
+Pipeline (each step a small function over a flat list of heading/text events):
 
 1. ``_events``: walk the blocks and emit heading events (a recognised label at the
-   start of a block or of a line in heading position) and text events.
-2. ``_drop_tables_of_contents``: runs of body-less provision headings whose numbers
-   come back later in the document are a table of contents; they are removed.
-3. ``_filter_bare_numbers``: bare "6. (1) …" sections are trusted only in documents
-   without word labels, and only while the numbering goes up.
-4. ``_build``: nest units by rank (and markup heading level), merge repeated running
+   start of a block or of a line in heading position; trusted kind/label of
+   structured blocks; "(b) …" markup subsections) and text events.
+2. ``_prefer_markup``: where markup headings carry the provisions, plain paragraphs
+   that open with "§ 1 …" are cross-references; ``_unnumbered_sections`` cuts
+   documents without numbered provisions at their headings.
+3. ``_absorb_titles`` / ``_marginal_notes``: "CHAPTER I" + "PRELIMINARY", and the
+   marginal note printed before "1. This Act…", become headings.
+4. ``_revert_bare_if_worded``: "1. Each State…" inside "Article 3" is a paragraph.
+5. ``_drop_tables_of_contents`` / ``_drop_orphan_containers``: runs of body-less
+   headings whose numbers come back later are a table of contents.
+6. ``_filter_bare_numbers``: bare "6. (1) …" sections are kept along the heaviest
+   increasing chain of numbers.
+7. ``_build``: nest units by rank (and markup heading level), merge repeated running
    headers, attach text, compute pages and anchors.
 """
 from __future__ import annotations

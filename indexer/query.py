@@ -22,6 +22,9 @@ from indexer.backend import QuerySyntaxError
 from indexer.schema import ARABIC_NGRAM_FIELD, KEYWORD_FIELDS, MULTI_FIELDS, STEMMED_FIELDS
 
 TEXT_FIELDS = ("label", "heading", "body")
+# A word in a provision's heading (marginal note) says more about what the provision is
+# than the same word in its text, which may only cross-refer to another provision.
+FIELD_BOOSTS = {"heading": 3.0, "label": 2.0}
 POSITIONAL_FIELDS = frozenset(TEXT_FIELDS)
 # Names a user may put before a colon.
 USER_FIELDS = frozenset(TEXT_FIELDS + KEYWORD_FIELDS + MULTI_FIELDS + ("year", "document_id", "provision_id"))
@@ -118,7 +121,9 @@ class QueryBuilder:
         check_syntax(text)
         text = _YEAR_RANGE.sub(r"year:[\1 TO \2]", text)
         fields = search_fields(languages)
-        parser = MultifieldParser(fields, self.schema, group=AndGroup)
+        parser = MultifieldParser(
+            fields, self.schema, group=AndGroup, fieldboosts={f: FIELD_BOOSTS.get(f, 1.0) for f in fields},
+        )
         # "-gift" excludes, as in web search engines; only at the start of a word
         # so that "78dd-1" stays one term.
         parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)"))

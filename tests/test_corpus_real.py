@@ -82,9 +82,10 @@ def test_uncac_yields_its_71_articles_linked_to_the_convention(ingested):
     [
         ("Geldwäsche", {"country": ["DEU"]}, "laws/deu/stgb.md", "261"),
         ("laundering of monetary instruments", {}, "laws/usa/18usc_1956_1957_money_laundering.md", "1956"),
-        ("bribery of foreign public officials", {"country": ["CAN"]},
+        ("bribing a foreign public official", {"country": ["CAN"]},
          "laws/can/C-45.2_corruption_of_foreign_public_officials_act_en.xml", "3"),
         ("Bestechlichkeit", {"country": ["DEU"], "language": ["de"]}, "laws/deu/stgb.md", "332"),
+        ("Получение взятки", {"country": ["RUS"]}, "laws/rus/ugolovnyy_kodeks_rf_102041891.html", "290"),
     ],
 )
 def test_known_provisions_come_first_for_their_own_words(ingested, query, filters, source, number):

@@ -208,7 +208,9 @@ class WhooshBackend:
         if bulk:
             kwargs.update(limitmb=self.limitmb, procs=self.procs, multisegment=self.procs > 1)
         else:
-            kwargs.update(limitmb=64)
+            # A low limit makes Whoosh spill every posting to temporary files (pickled
+            # one by one), which doubled commit time on the real corpus.
+            kwargs.update(limitmb=self.limitmb)
         try:
             return self.ix.writer(**kwargs)
         except windex.LockError as exc:

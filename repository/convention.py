@@ -97,3 +97,24 @@ def convention_article_run(numbers: Sequence[str | None]) -> list[int]:
     if len(run) > len(best):
         best = run
     return best
+
+
+def convention_texts(session) -> dict[str, dict[int, str]]:
+    """The Convention's article texts stored in the library, by document language: {lang: {article: text}}."""
+    from sqlalchemy import select
+
+    from repository.indexing import current_version_ids
+    from repository.models import ConventionArticle, Document, Provision, Version
+
+    rows = session.execute(
+        select(Document.language, Provision.convention_article, ConventionArticle.title, Provision.heading, Provision.text)
+        .join(Version, Version.document_id == Document.id)
+        .join(Provision, Provision.version_id == Version.id)
+        .join(ConventionArticle, ConventionArticle.number == Provision.convention_article)
+        .where(Version.id.in_(current_version_ids()))
+    )
+    texts: dict[str, dict[int, str]] = {}
+    for language, article, title, heading, text in rows:
+        # The article's own heading in that language, else the English title.
+        texts.setdefault(language, {})[article] = "\n".join(filter(None, (heading or title, text)))
+    return texts

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from indexer.backend import ProvisionRecord
 from repository.convention import load_convention
-from repository.models import ArticleTag, Document, Provision, TagStatus, Version
+from repository.models import Document, Provision, TagStatus, Version
 
 
 def is_indexable(provision: Provision) -> bool:
@@ -89,18 +89,20 @@ def iter_all_records(session: Session) -> Iterator[list[ProvisionRecord]]:
         session.expunge_all()  # keep memory flat over a large library
 
 
+def current_version_ids():
+    """A SELECT of the id of each document's latest version."""
+    latest = (
+        select(Version.document_id, func.max(Version.seq).label("seq"))
+        .group_by(Version.document_id).subquery()
+    )
+    return select(Version.id).join(
+        latest, (Version.document_id == latest.c.document_id) & (Version.seq == latest.c.seq)
+    )
+
+
 def indexable_provision_ids(session: Session) -> set[int]:
     """Ids the index should hold: provisions of current versions that have text."""
-    latest = (
-        select(Version.document_id, Version.id.label("version_id"), Version.seq)
-        .order_by(Version.document_id, Version.seq.desc())
-    )
-    current_versions = {}
-    for document_id, version_id, _seq in session.execute(latest):
-        current_versions.setdefault(document_id, version_id)
-    if not current_versions:
-        return set()
     rows = session.execute(
-        select(Provision.id, Provision.text).where(Provision.version_id.in_(list(current_versions.values())))
+        select(Provision.id, Provision.text).where(Provision.version_id.in_(current_version_ids()))
     )
     return {provision_id for provision_id, text in rows if text.strip()}

@@ -16,17 +16,21 @@ from indexer import SearchRequest, SearchResult, open_backend
 from indexer.backend import SearchBackend
 from repository.blobs import BlobStore, sha256_of
 from repository.config import Settings
-from repository.convention import convention_article_run, load_convention, looks_like_convention
+from repository.convention import convention_article_run, convention_texts, load_convention, looks_like_convention
 from repository.countries import all_countries
 from repository.db import make_engine, make_session_factory, transaction
-from repository.indexing import indexable_provision_ids, iter_all_records, records_for_document
+from repository.indexing import (
+    current_document_ids, current_version_ids, indexable_provision_ids, iter_all_records, records_for_document,
+)
+from repository.tagging.apply import store_suggestions, views_for_drafts, views_for_provisions
+from repository.tagging.tagger import ConventionSimilarity, Tagger
 from repository.ingest.document import ProvisionDraft
 from repository.ingest.metadata import DocumentMetadata, complete_metadata, load_manifest
 from repository.ingest.pipeline import (
     FileOutcome, IngestReport, Prepared, Stopwatch, default_workers, find_files, prepare_all,
 )
 from repository.models import (
-    ConventionArticle, ConventionChapter, Country, Document, Provision, Version,
+    ArticleTag, ConventionArticle, ConventionChapter, Country, Document, Provision, TagStatus, Version,
 )
 from repository import schema
 
@@ -62,6 +66,8 @@ class Library:
         self.sessions = make_session_factory(self.engine)
         self.blobs = BlobStore(settings.resolved_blob_dir)
         self._index: SearchBackend | None = None
+        self._tagger: Tagger | None = None
+        self.convention_changed = False
 
     # -- set-up ---------------------------------------------------------------------------
 
@@ -159,6 +165,11 @@ class Library:
                     index_writer.replace_document(document_id, records)
                     report.indexed += len(records)
                 done(outcome)
+        if self.convention_changed:
+            # Documents stored before the Convention text in this batch were tagged without it.
+            self.convention_changed = False
+            earlier = [o.document_id for o in report.outcomes if o.document_id is not None]
+            self.tag(earlier)
         report.seconds = clock.seconds
         return report
 
@@ -212,7 +223,12 @@ class Library:
             session.add(version)
             session.flush()
             link_convention = looks_like_convention(document.title, prepared.extracted.text[:5000])
-            self._insert_provisions(session, version.id, prepared.drafts, link_convention)
+            ids, is_convention = self._insert_provisions(session, version.id, prepared.drafts, link_convention)
+            if is_convention:
+                self._tagger = None  # the similarity signal must see the new Convention text
+                self.convention_changed = True
+            else:
+                store_suggestions(session, self.tagger(session), ids, views_for_drafts(prepared.drafts, document.language))
             document_id = document.id
         outcome = FileOutcome(
             prepared.source, status, document_id=document_id, version_seq=seq,
@@ -226,10 +242,13 @@ class Library:
                 raise LibraryError(f"{source}: unknown country {code!r} (run `lexrepo init`, or use ISO 3166 alpha-3)")
 
     @staticmethod
-    def _insert_provisions(session: Session, version_id: int, drafts: list[ProvisionDraft], link_convention: bool) -> None:
-        """Bulk-insert drafts in order, then set parents (ids are only known after the insert)."""
+    def _insert_provisions(session: Session, version_id: int, drafts: list[ProvisionDraft], link_convention: bool) -> tuple[list[int], bool]:
+        """Bulk-insert drafts in order, then set parents (ids are only known after the insert).
+
+        Returns the new ids and whether the drafts are the Convention's own text.
+        """
         if not drafts:
-            return
+            return [], False
         articles = {}
         if link_convention:
             run = convention_article_run([d.number if d.kind == "article" else None for d in drafts])
@@ -247,12 +266,115 @@ class Library:
         ids = list(session.scalars(
             insert(Provision).returning(Provision.id, sort_by_parameter_order=True), rows,
         ))
+
         parents = [
             {"id": ids[position], "parent_id": ids[draft.parent]}
             for position, draft in enumerate(drafts) if draft.parent is not None
         ]
         if parents:
             session.execute(update(Provision), parents)
+        return ids, bool(articles)
+
+    # -- tagging --------------------------------------------------------------------------
+
+    def tagger(self, session: Session | None = None) -> Tagger:
+        """The tagger, with the Convention's article texts as stored in the library."""
+        if self._tagger is None:
+            if session is None:
+                with self.sessions() as own_session:
+                    texts = convention_texts(own_session)
+            else:
+                texts = convention_texts(session)
+            self._tagger = Tagger(ConventionSimilarity(texts))
+        return self._tagger
+
+    def tag(self, document_ids: list[int] | None = None, on_document: Callable[[int], None] | None = None) -> int:
+        """Re-tag the current version of the given documents (all when None); return suggestions stored.
+
+        Tags that staff confirmed or rejected are kept, and never suggested again.
+        """
+        stored = 0
+        with self.sessions() as session:
+            targets = document_ids if document_ids is not None else current_document_ids(session)
+        for document_id in targets:
+            with transaction(self.sessions) as session:
+                document = session.get(Document, document_id)
+                if document is None:
+                    raise LibraryError(f"no document with id {document_id}")
+                version = document.current_version
+                if version is None:
+                    continue
+                provisions = list(version.provisions)
+                if any(p.convention_article for p in provisions):
+                    continue  # the Convention's own text is linked, not tagged
+                views = views_for_provisions(provisions, document.language)
+                stored += store_suggestions(session, self.tagger(session), [p.id for p in provisions], views)
+            self.refresh_index(document_id)
+            if on_document:
+                on_document(document_id)
+        return stored
+
+    def article_tags(self) -> list[dict]:
+        """Every provision's tags (current versions), for export."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Document.source, Provision.number, Provision.anchor, ArticleTag)
+                .join(Version, Version.document_id == Document.id)
+                .join(Provision, Provision.version_id == Version.id)
+                .join(ArticleTag, ArticleTag.provision_id == Provision.id)
+                .where(Version.id.in_(current_version_ids()))
+                .order_by(Document.source, Provision.position, ArticleTag.confidence.desc())
+            ).all()
+        provisions: dict[tuple[str, str], dict] = {}
+        for source, number, anchor, tag in rows:
+            entry = provisions.setdefault((source, anchor), {"source": source, "number": number, "anchor": anchor, "articles": []})
+            entry["articles"].append({
+                "article": tag.article, "paragraph": tag.paragraph or None, "status": tag.status.value,
+                "confidence": tag.confidence, "origin": tag.origin.value, "explanation": tag.explanation,
+            })
+        return list(provisions.values())
+
+    def predicted_articles(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], set[int] | None]:
+        """Articles tagged (suggested or confirmed) on the provisions named by (source, number)."""
+        wanted = set(keys)
+        sources = {source for source, _ in keys}
+        found: dict[tuple[str, str], set[int] | None] = {}
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Document.source, Provision.number, Provision.id)
+                .join(Version, Version.document_id == Document.id)
+                .join(Provision, Provision.version_id == Version.id)
+                .where(Version.id.in_(current_version_ids()), Document.source.in_(sources))
+            ).all()
+            ids = {}
+            for source, number, provision_id in rows:
+                if (source, number) in wanted and (source, number) not in ids:
+                    ids[(source, number)] = provision_id
+            tags: dict[int, set[int]] = {}
+            for provision_id, article in session.execute(
+                select(ArticleTag.provision_id, ArticleTag.article)
+                .where(ArticleTag.provision_id.in_(list(ids.values())), ArticleTag.status != TagStatus.REJECTED)
+            ):
+                tags.setdefault(provision_id, set()).add(article)
+        for key in keys:
+            found[key] = tags.get(ids[key], set()) if key in ids else None
+        return found
+
+    def predict_articles(self, keys: list[tuple[str, str]], signals: frozenset[str]) -> dict[tuple[str, str], set[int] | None]:
+        """Tag the named provisions afresh in memory with only ``signals`` (nothing is stored)."""
+        tagger = Tagger(self.tagger().similarity, signals=signals)
+        wanted = set(keys)
+        found: dict[tuple[str, str], set[int] | None] = {key: None for key in keys}
+        with self.sessions() as session:
+            documents = session.scalars(select(Document).where(Document.source.in_({s for s, _ in keys}))).all()
+            for document in documents:
+                provisions = list(document.current_version.provisions)
+                views = views_for_provisions(provisions, document.language)
+                for provision, view in zip(provisions, views):
+                    key = (document.source, provision.number)
+                    if key in wanted and found[key] is None:
+                        found[key] = {s.article for s in tagger.suggest(view)}
+        return found
 
     # -- index ----------------------------------------------------------------------------
 
@@ -316,16 +438,9 @@ class Library:
         with self.sessions() as session:
             documents = session.scalar(select(func.count(Document.id))) or 0
             versions = session.scalar(select(func.count(Version.id))) or 0
-            current = (
-                select(Version.document_id, func.max(Version.seq).label("seq"))
-                .group_by(Version.document_id).subquery()
-            )
-            current_version_ids = (
-                select(Version.id)
-                .join(current, (Version.document_id == current.c.document_id) & (Version.seq == current.c.seq))
-            )
+            current = current_version_ids()
             provisions = session.scalar(
-                select(func.count(Provision.id)).where(Provision.version_id.in_(current_version_ids))
+                select(func.count(Provision.id)).where(Provision.version_id.in_(current))
             ) or 0
 
             def grouped(column):
@@ -333,7 +448,7 @@ class Library:
                     select(column, func.count(Provision.id))
                     .join(Version, Version.document_id == Document.id)
                     .join(Provision, Provision.version_id == Version.id)
-                    .where(Version.id.in_(current_version_ids))
+                    .where(Version.id.in_(current))
                     .group_by(column)
                 ).all())
                 document_counts = session.execute(

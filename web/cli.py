@@ -227,6 +227,77 @@ def stats(obj: Context, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--all", "all_documents", is_flag=True, help="Re-tag every document.")
+@click.option("--document", "document_ids", multiple=True, type=int, help="Re-tag this document id; repeat for several.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when stderr is a terminal).")
+@click.pass_obj
+def tag(obj: Context, all_documents: bool, document_ids: tuple[int, ...], progress: bool | None) -> None:
+    """Suggest UNCAC article tags again (tags that staff confirmed or rejected are kept)."""
+    from tqdm import tqdm
+
+    if all_documents == bool(document_ids):
+        raise LibraryError("give either --all or one or more --document ID")
+    library = obj.library()
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(unit="document", disable=not show, file=sys.stderr) as bar:
+        stored = library.tag(None if all_documents else list(document_ids), on_document=lambda _id: bar.update(1))
+    click.echo(f"Stored {stored} suggested tags.")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the only format for now).")
+@click.pass_obj
+def tags(obj: Context, as_json: bool) -> None:
+    """Print every provision's UNCAC tags as JSON: [{source, number, articles: [...]}]."""
+    click.echo(json.dumps(obj.library().article_tags(), ensure_ascii=False, indent=2))
+
+
+@cli.command("eval-tags")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--signals", help="Tag afresh in memory with only these signals (comma-separated: reference,lexicon,similarity,structure) instead of reading stored tags.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def eval_tags(obj: Context, gold: str, signals: str | None, as_json: bool) -> None:
+    """Precision, recall and F1 of the tags against GOLD.csv (rows: source,number,articles)."""
+    from repository.tagging.evaluate import GoldFileError, evaluate, read_gold, report
+
+    try:
+        rows = read_gold(gold)
+    except GoldFileError as error:
+        raise LibraryError(str(error)) from None
+    library = obj.library()
+    keys = [(row.source, row.number) for row in rows]
+    if signals:
+        chosen = frozenset(s.strip() for s in signals.split(",") if s.strip())
+        try:
+            predicted = library.predict_articles(keys, chosen)
+        except ValueError as error:
+            raise LibraryError(str(error)) from None
+    else:
+        predicted = library.predicted_articles(keys)
+    evaluation = evaluate(rows, predicted)
+    if not as_json:
+        click.echo(report(evaluation))
+        return
+    m = evaluation.micro
+    macro = evaluation.macro
+    click.echo(json.dumps({
+        "provisions": evaluation.provisions,
+        "not_found": [[r.source, r.number] for r in evaluation.missing],
+        "micro": {"precision": m.precision, "recall": m.recall, "f1": m.f1},
+        "macro": {"precision": macro[0], "recall": macro[1], "f1": macro[2]},
+        "articles": {
+            str(article): {"precision": s.precision, "recall": s.recall, "f1": s.f1, "tp": s.true_positives,
+                           "fp": s.false_positives, "fn": s.false_negatives}
+            for article, s in evaluation.per_article.items()
+        },
+        "confusions": [
+            {"gold": g, "predicted": p, "count": c} for (g, p), c in evaluation.confusions.most_common()
+        ],
+    }, indent=2))
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.pass_obj

@@ -1,0 +1,1 @@
+"""Tagging provisions with the UNCAC articles they implement: signals, tagger, evaluation."""

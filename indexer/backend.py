@@ -57,6 +57,11 @@ class SearchRequest:
     sort: str = "relevance"          # "relevance", "date" (newest first) or "document" (document order)
     facets: tuple[str, ...] = ()     # names from FACET_FIELDS to count
     highlight: bool = True
+    # Cross-lingual expansion, filled by the caller from its concept lexicon: provisions
+    # tagged with these UNCAC articles, or holding these terms (words or phrases in any
+    # language; a trailing * is a prefix), match the query too, ranked by those matches.
+    expand_articles: tuple[int, ...] = ()
+    expand_terms: tuple[str, ...] = ()
 
 
 @dataclass

@@ -181,3 +181,34 @@ def combine(queries: Iterable[wq.Query | None]) -> wq.Query:
     if not qs:
         return wq.Every()
     return qs[0] if len(qs) == 1 else wq.And(qs)
+
+
+EXPANSION_BOOST = 0.6  # a provision found through a concept ranks below one holding the words
+
+
+def expansion_query(articles: Iterable[int], terms: Iterable[str]) -> wq.Query | None:
+    """Alternatives for a query: provisions tagged with ``articles`` or holding ``terms``.
+
+    Terms are matched in headings (weighted as headings are) and in the text; a
+    trailing ``*`` makes a prefix; several words make a phrase.
+    """
+    from indexer.analysis import analyze, neutral_analyzer
+
+    analyzer = neutral_analyzer()
+    alternatives: list[wq.Query] = [wq.Term("article", str(int(a))) for a in articles]
+    for term in terms:
+        prefix = term.endswith("*")
+        words = analyze(analyzer, term.rstrip("*"))
+        if not words:
+            continue
+        for fieldname in ("heading", "body"):
+            boost = FIELD_BOOSTS.get(fieldname, 1.0)
+            if len(words) == 1:
+                leaf = wq.Prefix(fieldname, words[0]) if prefix else wq.Term(fieldname, words[0])
+                leaf.boost = boost
+                alternatives.append(leaf)
+            elif not prefix:
+                alternatives.append(wq.Phrase(fieldname, words, boost=boost))
+    if not alternatives:
+        return None
+    return wq.Or(alternatives, boost=EXPANSION_BOOST)

@@ -14,7 +14,7 @@ from whoosh.sorting import FieldFacet, MultiFacet
 from whoosh.writing import CLEAR
 
 from indexer.backend import HIGHLIGHT_END, HIGHLIGHT_START, ProvisionRecord, SearchHit, SearchRequest, SearchResult
-from indexer.query import QueryBuilder, filter_queries
+from indexer.query import QueryBuilder, expansion_query, filter_queries
 from indexer.schema import ARABIC_NGRAM_FIELD, STEMMED_FIELDS, build_schema
 from indexer.analysis import neutral_analyzer, stemming_analyzer
 
@@ -283,6 +283,10 @@ class WhooshBackend:
         fqs = filter_queries(request.filters)
         languages = request.filters.get("language") or self._languages(searcher, cache)
         q = self.builder.parse(request.query or "", [str(x).lower() for x in languages])
+        if q is not None and (request.expand_articles or request.expand_terms):
+            expansion = expansion_query(request.expand_articles, request.expand_terms)
+            if expansion is not None:
+                q = wq.Or([q, expansion])
         empty = SearchResult(total=0, hits=[], facets={f: [] for f in request.facets})
         if q is None and request.query.strip() not in ("", "*"):
             return empty  # only unsearchable words (e.g. a phrase on a stemmed field)

@@ -22,7 +22,8 @@ from repository.db import make_engine, make_session_factory, transaction
 from repository.indexing import (
     current_document_ids, current_version_ids, indexable_provision_ids, iter_all_records, records_for_document,
 )
-from repository.tagging.apply import store_suggestions, views_for_drafts, views_for_provisions
+from repository.tagging.apply import store_suggestions, views_for_provisions
+from repository.tagging.lexicon import concepts_in_query
 from repository.tagging.tagger import ConventionSimilarity, Tagger
 from repository.ingest.document import ProvisionDraft
 from repository.ingest.metadata import DocumentMetadata, complete_metadata, load_manifest
@@ -67,7 +68,6 @@ class Library:
         self.blobs = BlobStore(settings.resolved_blob_dir)
         self._index: SearchBackend | None = None
         self._tagger: Tagger | None = None
-        self.convention_changed = False
 
     # -- set-up ---------------------------------------------------------------------------
 
@@ -141,6 +141,7 @@ class Library:
                 on_file(outcome)
 
         jobs = []
+        refreshed: list[int] = []  # unchanged files whose manifest metadata changed
         for file_path, source in files:
             size = file_path.stat().st_size
             if size > self.settings.max_file_bytes:
@@ -148,54 +149,56 @@ class Library:
                 continue
             data = file_path.read_bytes()
             given = entries.get(source)
-            if self._unchanged(source, sha256_of(data), given):
+            unchanged, document_id = self._unchanged(source, sha256_of(data), given)
+            if unchanged:
+                if document_id is not None:
+                    refreshed.append(document_id)
                 done(FileOutcome(source, "unchanged"))
                 continue
             jobs.append((source, file_path.name, data, given.language if given else ""))
 
-        with self.index.writer() as index_writer:
-            for source, result in prepare_all(jobs, workers or default_workers()):
-                if isinstance(result, tuple):
-                    done(FileOutcome(source, result[0], result[1]))
-                    continue
-                outcome, document_id = self._store(result, entries.get(source))
-                if document_id is not None:
-                    with self.sessions() as session:
-                        records = records_for_document(session, document_id)
-                    index_writer.replace_document(document_id, records)
-                    report.indexed += len(records)
-                done(outcome)
-        if self.convention_changed:
-            # Documents stored before the Convention text in this batch were tagged without it.
-            self.convention_changed = False
-            earlier = [o.document_id for o in report.outcomes if o.document_id is not None]
-            self.tag(earlier)
+        # Store every file first, then tag (the Convention's text may arrive in the same
+        # batch and the similarity signal needs it), then index: three passes, one writer.
+        stored: list[int] = []
+        for source, result in prepare_all(jobs, workers or default_workers()):
+            if isinstance(result, tuple):
+                done(FileOutcome(source, result[0], result[1]))
+                continue
+            outcome, document_id = self._store(result, entries.get(source))
+            if document_id is not None:
+                stored.append(document_id)
+            done(outcome)
+        self._tag_documents(stored)
+        report.indexed = self._index_documents(stored + refreshed)
         report.seconds = clock.seconds
         return report
 
-    def _unchanged(self, source: str, digest: str, given: DocumentMetadata | None) -> bool:
+    def _unchanged(self, source: str, digest: str, given: DocumentMetadata | None) -> tuple[bool, int | None]:
+        """Whether these bytes are already stored for ``source``; and the document's id when a
+        corrected manifest changed its metadata (so its index entries must be refreshed)."""
         with transaction(self.sessions) as session:
             document = session.scalar(select(Document).where(Document.source == source))
-            if document is None:
-                return False
-            if not any(version.sha256 == digest for version in document.versions):
-                return False
-            if given is not None:
-                self._apply_metadata(document, given)  # a corrected manifest still updates metadata
-            return True
+            if document is None or not any(version.sha256 == digest for version in document.versions):
+                return False, None
+            if given is not None and self._apply_metadata(document, given):
+                return True, document.id
+            return True, None
 
     @staticmethod
-    def _apply_metadata(document: Document, meta: DocumentMetadata) -> None:
-        document.title = meta.title or document.title
-        document.short_title = meta.short_title
-        document.country_code = meta.country
-        document.doc_type = meta.doc_type
-        document.language = meta.language or document.language
-        document.year = meta.year
-        document.date_adopted = meta.date_adopted
-        document.status = meta.status
-        document.official_url = meta.official_url
-        document.provenance = meta.provenance
+    def _apply_metadata(document: Document, meta: DocumentMetadata) -> bool:
+        """Copy metadata onto the document; return whether anything changed."""
+        values = {
+            "title": meta.title or document.title, "short_title": meta.short_title, "country_code": meta.country,
+            "doc_type": meta.doc_type, "language": meta.language or document.language, "year": meta.year,
+            "date_adopted": meta.date_adopted, "status": meta.status, "official_url": meta.official_url,
+            "provenance": meta.provenance,
+        }
+        changed = False
+        for name, value in values.items():
+            if getattr(document, name) != value:
+                setattr(document, name, value)
+                changed = True
+        return changed
 
     def _store(self, prepared: Prepared, given: DocumentMetadata | None) -> tuple[FileOutcome, int | None]:
         meta = complete_metadata(given, prepared.extracted.metadata, prepared.source, prepared.extracted.text)
@@ -223,12 +226,9 @@ class Library:
             session.add(version)
             session.flush()
             link_convention = looks_like_convention(document.title, prepared.extracted.text[:5000])
-            ids, is_convention = self._insert_provisions(session, version.id, prepared.drafts, link_convention)
+            _ids, is_convention = self._insert_provisions(session, version.id, prepared.drafts, link_convention)
             if is_convention:
                 self._tagger = None  # the similarity signal must see the new Convention text
-                self.convention_changed = True
-            else:
-                store_suggestions(session, self.tagger(session), ids, views_for_drafts(prepared.drafts, document.language))
             document_id = document.id
         outcome = FileOutcome(
             prepared.source, status, document_id=document_id, version_seq=seq,
@@ -289,30 +289,46 @@ class Library:
         return self._tagger
 
     def tag(self, document_ids: list[int] | None = None, on_document: Callable[[int], None] | None = None) -> int:
-        """Re-tag the current version of the given documents (all when None); return suggestions stored.
+        """Re-tag the current version of the given documents (all when None) and refresh their
+        index entries; return the number of suggestions stored.
 
         Tags that staff confirmed or rejected are kept, and never suggested again.
         """
-        stored = 0
         with self.sessions() as session:
             targets = document_ids if document_ids is not None else current_document_ids(session)
-        for document_id in targets:
+            missing = [i for i in targets if session.get(Document, i) is None]
+        if missing:
+            raise LibraryError(f"no document with id {missing[0]}")
+        stored = self._tag_documents(targets, on_document)
+        self._index_documents(targets)
+        return stored
+
+    def _tag_documents(self, document_ids: list[int], on_document: Callable[[int], None] | None = None) -> int:
+        stored = 0
+        for document_id in document_ids:
             with transaction(self.sessions) as session:
                 document = session.get(Document, document_id)
-                if document is None:
-                    raise LibraryError(f"no document with id {document_id}")
-                version = document.current_version
-                if version is None:
-                    continue
-                provisions = list(version.provisions)
-                if any(p.convention_article for p in provisions):
-                    continue  # the Convention's own text is linked, not tagged
-                views = views_for_provisions(provisions, document.language)
-                stored += store_suggestions(session, self.tagger(session), [p.id for p in provisions], views)
-            self.refresh_index(document_id)
+                version = document.current_version if document is not None else None
+                if version is not None:
+                    provisions = list(version.provisions)
+                    # The Convention's own text is linked to its articles, not tagged.
+                    if not any(p.convention_article for p in provisions):
+                        views = views_for_provisions(provisions, document.language)
+                        stored += store_suggestions(session, self.tagger(session), [p.id for p in provisions], views)
             if on_document:
                 on_document(document_id)
         return stored
+
+    def _index_documents(self, document_ids: list[int]) -> int:
+        """Replace the index entries of these documents in one writer session."""
+        indexed = 0
+        with self.index.writer() as index_writer, self.sessions() as session:
+            for document_id in dict.fromkeys(document_ids):
+                records = records_for_document(session, document_id)
+                index_writer.replace_document(document_id, records)
+                indexed += len(records)
+                session.expunge_all()
+        return indexed
 
     def article_tags(self) -> list[dict]:
         """Every provision's tags (current versions), for export."""
@@ -423,15 +439,16 @@ class Library:
         self.refresh_index(document_id)
 
     def refresh_index(self, document_id: int) -> None:
-        with self.sessions() as session:
-            records = records_for_document(session, document_id)
-        with self.index.writer() as index_writer:
-            index_writer.replace_document(document_id, records)
+        self._index_documents([document_id])
 
     # -- reading --------------------------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> SearchResult:
+    def search(self, request: SearchRequest, expand: bool = True) -> SearchResult:
+        """Search provisions; with ``expand``, a query naming an UNCAC concept in any language
+        also finds provisions tagged with that article or using that concept's terms."""
         request.limit = max(1, min(request.limit, self.settings.search_limit_max))
+        if expand and request.query.strip() and not (request.expand_articles or request.expand_terms):
+            request.expand_articles, request.expand_terms = concepts_in_query(request.query)
         return self.index.search(request)
 
     def stats(self) -> Stats:

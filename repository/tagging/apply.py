@@ -6,7 +6,6 @@ from typing import Iterable, Sequence
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from repository.ingest.document import ProvisionDraft
 from repository.models import ArticleTag, Provision, TagOrigin, TagStatus
 from repository.tagging.tagger import ProvisionView, Tagger
 
@@ -19,15 +18,6 @@ def _context(index: int, parents: Sequence[int | None], titles: Sequence[str]) -
             chain.append(titles[parent])
         parent = parents[parent]
     return list(reversed(chain))
-
-
-def views_for_drafts(drafts: Sequence[ProvisionDraft], language: str) -> list[ProvisionView]:
-    titles = [" ".join(filter(None, (d.label, d.heading))) for d in drafts]
-    parents = [d.parent for d in drafts]
-    return [
-        ProvisionView(d.kind, d.number, d.heading or "", d.text, language, _context(i, parents, titles))
-        for i, d in enumerate(drafts)
-    ]
 
 
 def views_for_provisions(provisions: Sequence[Provision], language: str) -> list[ProvisionView]:

@@ -23,12 +23,23 @@ CHARACTER_GAP = 20  # characters allowed in a " ... " gap in unspaced scripts
 
 
 @dataclass(frozen=True)
+class Term:
+    """A compiled term; ``literal`` must occur in a text for the pattern to match (a cheap pre-check)."""
+
+    text: str
+    literal: str
+    pattern: re.Pattern
+
+    def search(self, normalized_text: str) -> bool:
+        return self.literal in normalized_text and self.pattern.search(normalized_text) is not None
+
+
+@dataclass(frozen=True)
 class Entry:
     article: int
     paragraph: str
-    terms: tuple[str, ...]
-    patterns: tuple[re.Pattern, ...]
-    requires: tuple[re.Pattern, ...]
+    terms: tuple[Term, ...]
+    requires: tuple[Term, ...]
     weight: float
 
 
@@ -58,8 +69,18 @@ def _word_pattern(word: str, language: str) -> str:
     return rf"(?<!\w){pattern}" + ("" if prefix_free else r"(?!\w)")
 
 
-def compile_term(term: str, language: str) -> re.Pattern:
-    """Compile one lexicon term for a language into a regular expression."""
+def required_literal(term: str) -> str:
+    """The longest run of plain characters that any text matching ``term`` contains."""
+    runs = re.split(r"\.\.\.|[*?\s]|[^\w]", normalize_text(term))
+    return max(runs, key=len, default="")
+
+
+def compile_term(term: str, language: str) -> Term:
+    """Compile one lexicon term for a language."""
+    return Term(term, required_literal(term), _term_pattern(term, language))
+
+
+def _term_pattern(term: str, language: str) -> re.Pattern:
     text = normalize_text(term.strip())
     if language in UNSPACED_LANGUAGES:
         parts = [re.escape(part.strip()).replace(r"\?", ".") for part in text.split("...")]
@@ -82,11 +103,10 @@ class Lexicon:
         """Every entry term found in ``text`` (already normalized)."""
         found = []
         for entry in self.entries:
-            if entry.requires and not any(p.search(text) for p in entry.requires):
+            hits = [term.text for term in entry.terms if term.search(text)]
+            if hits and entry.requires and not any(term.search(text) for term in entry.requires):
                 continue
-            for term, pattern in zip(entry.terms, entry.patterns):
-                if pattern.search(text):
-                    found.append(Match(entry.article, entry.paragraph, term, entry.weight, where))
+            found.extend(Match(entry.article, entry.paragraph, hit, entry.weight, where) for hit in hits)
         return found
 
 
@@ -97,12 +117,10 @@ def load_lexicon_file(path: Path) -> Lexicon:
     entries = []
     for number, raw in enumerate(data.get("entry", []), start=1):
         try:
-            terms = tuple(raw["terms"])
             entries.append(Entry(
                 article=int(raw["article"]),
                 paragraph=str(raw.get("paragraph", "") or ""),
-                terms=terms,
-                patterns=tuple(compile_term(t, language) for t in terms),
+                terms=tuple(compile_term(t, language) for t in raw["terms"]),
                 requires=tuple(compile_term(t, language) for t in raw.get("requires", [])),
                 weight=float(raw.get("weight", 1.0)),
             ))
@@ -119,3 +137,22 @@ def lexicon_for(language: str, directory: Path = LEXICON_DIR) -> Lexicon | None:
 
 def available_languages(directory: Path = LEXICON_DIR) -> list[str]:
     return sorted(path.stem for path in directory.glob("*.toml"))
+
+
+def concepts_in_query(query: str, directory: Path = LEXICON_DIR) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """The UNCAC articles whose concept a query names (in any language), and those concepts'
+    strong terms in every language, for cross-lingual search without translation."""
+    text = normalize_text(query)
+    lexicons = [lexicon_for(language, directory) for language in available_languages(directory)]
+    articles = sorted({m.article for lexicon in lexicons if lexicon for m in lexicon.matches(text, "query")})
+    if not articles:
+        return (), ()
+    terms = sorted({
+        term
+        for lexicon in lexicons if lexicon
+        for entry in lexicon.entries
+        if entry.article in articles and entry.weight >= 1.0 and not entry.requires
+        for term in (t.text for t in entry.terms)
+        if "..." not in term and "?" not in term
+    })
+    return tuple(articles), tuple(terms)

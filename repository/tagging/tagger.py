@@ -36,6 +36,11 @@ STRUCTURE_PENALTY = 0.15    # factor applied to definitions, titles and commence
 THRESHOLD = 0.55            # confidence needed to suggest a tag
 RELATIVE_CUTOFF = 0.45      # drop articles scoring below this share of the best one
 MAX_TAGS = 3
+# A provision on the specific offence is not also an implementation of the general one
+# (bribery of foreign officials extends, and does not re-enact, domestic bribery),
+# unless the general article's own evidence is clearly stronger.
+SPECIFIC_OVER_GENERAL = {16: 15, 21: 15, 22: 17}
+GENERAL_KEEPS_IF_STRONGER = 1.5
 
 _NON_IMPLEMENTING_HEADINGS = re.compile(
     r"^\W*(?:"
@@ -182,6 +187,10 @@ class Tagger:
             for item in evidence.values():
                 item.score *= STRUCTURE_PENALTY
                 item.reasons.append("definitions/commencement clause")
+        for specific, general in SPECIFIC_OVER_GENERAL.items():
+            if specific in evidence and general in evidence:
+                if evidence[general].score < GENERAL_KEEPS_IF_STRONGER * evidence[specific].score:
+                    del evidence[general]
         best = max(item.score for item in evidence.values())
         suggestions = []
         for article, item in evidence.items():

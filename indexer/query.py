@@ -183,19 +183,24 @@ def combine(queries: Iterable[wq.Query | None]) -> wq.Query:
     return qs[0] if len(qs) == 1 else wq.And(qs)
 
 
-EXPANSION_BOOST = 0.6  # a provision found through a concept ranks below one holding the words
+EXPANSION_BOOST = 0.25    # a provision found through a concept ranks below one holding the words
+ARTICLE_TAG_BOOST = 0.3   # being tagged with the concept's article, next to holding its terms
 
 
 def expansion_query(articles: Iterable[int], terms: Iterable[str]) -> wq.Query | None:
-    """Alternatives for a query: provisions tagged with ``articles`` or holding ``terms``.
+    """Alternatives for a query: provisions holding a concept's ``terms`` or tagged with its ``articles``.
 
     Terms are matched in headings (weighted as headings are) and in the text; a
-    trailing ``*`` makes a prefix; several words make a phrase.
+    trailing ``*`` makes a prefix; several words make a phrase. The whole expansion
+    weighs little (``EXPANSION_BOOST``): a provision using many of a concept's terms in
+    other languages must not outrank one that holds the words asked for.
+    (``DisjunctionMax`` would express "the best term counts", but in Whoosh 2.7 it
+    gives every matching document the same score.)
     """
     from indexer.analysis import analyze, neutral_analyzer
 
     analyzer = neutral_analyzer()
-    alternatives: list[wq.Query] = [wq.Term("article", str(int(a))) for a in articles]
+    alternatives: list[wq.Query] = []
     for term in terms:
         prefix = term.endswith("*")
         words = analyze(analyzer, term.rstrip("*"))
@@ -204,11 +209,18 @@ def expansion_query(articles: Iterable[int], terms: Iterable[str]) -> wq.Query |
         for fieldname in ("heading", "body"):
             boost = FIELD_BOOSTS.get(fieldname, 1.0)
             if len(words) == 1:
-                leaf = wq.Prefix(fieldname, words[0]) if prefix else wq.Term(fieldname, words[0])
-                leaf.boost = boost
-                alternatives.append(leaf)
+                if prefix:  # scored like the words it expands to, not as a constant
+                    alternatives.append(wq.Prefix(fieldname, words[0], boost=boost, constantscore=False))
+                else:
+                    alternatives.append(wq.Term(fieldname, words[0], boost=boost))
             elif not prefix:
                 alternatives.append(wq.Phrase(fieldname, words, boost=boost))
-    if not alternatives:
+    parts: list[wq.Query] = []
+    if alternatives:
+        parts.append(wq.Or(alternatives))
+    tags = [wq.Term("article", str(int(a))) for a in articles]
+    if tags:
+        parts.append(wq.Or(tags, boost=ARTICLE_TAG_BOOST))
+    if not parts:
         return None
-    return wq.Or(alternatives, boost=EXPANSION_BOOST)
+    return wq.Or(parts, boost=EXPANSION_BOOST)

@@ -86,6 +86,9 @@ def test_uncac_yields_its_71_articles_linked_to_the_convention(ingested):
          "laws/can/C-45.2_corruption_of_foreign_public_officials_act_en.xml", "3"),
         ("Bestechlichkeit", {"country": ["DEU"], "language": ["de"]}, "laws/deu/stgb.md", "332"),
         ("Получение взятки", {"country": ["RUS"]}, "laws/rus/ugolovnyy_kodeks_rf_102041891.html", "290"),
+        # Cross-lingual: English words find German and Russian law through the concept lexicon.
+        ("money laundering", {"country": ["DEU"]}, "laws/deu/stgb.md", "261"),
+        ("money laundering", {"country": ["RUS"]}, "laws/rus/ugolovnyy_kodeks_rf_102041891.html", "174"),
     ],
 )
 def test_known_provisions_come_first_for_their_own_words(ingested, query, filters, source, number):
@@ -95,9 +98,18 @@ def test_known_provisions_come_first_for_their_own_words(ingested, query, filter
     assert (top.source, top.number) == (source, number), [(h.source, h.number, h.heading) for h in result.hits]
 
 
+def test_search_by_article_finds_tagged_provisions_in_several_languages(ingested):
+    library, _, _ = ingested
+    result = library.search(SearchRequest(filters={"article": ["23"]}, limit=200, facets=("language", "country")))
+    languages = {value for value, count in result.facets["language"] if count}
+    assert {"en", "de", "es"} <= languages, result.facets["language"]
+    german = library.search(SearchRequest(filters={"article": ["23"], "country": ["DEU"]}, limit=200))
+    assert ("laws/deu/stgb.md", "261") in {(hit.source, hit.number) for hit in german.hits}
+
+
 def test_article_filter_finds_the_convention_text(ingested):
     library, _, _ = ingested
-    result = library.search(SearchRequest(filters={"article": ["16"]}, limit=50))
+    result = library.search(SearchRequest(filters={"article": ["16"]}, limit=200))
     sources = {hit.source for hit in result.hits}
     assert "uncac/uncac_en_nl_BWBV0001830.md" in sources
 

@@ -30,25 +30,27 @@ CONTAINER_KINDS = {"part", "book", "title", "chapter", "subchapter", "division",
 PLACE_WEIGHT = {"heading": 1.6, "text": 1.0, "context": 0.35}
 REPEAT_WEIGHT = 0.25        # each further distinct term for the same article in the text
 REFERENCE_SCORE = 2.5
-SIMILARITY_FLOOR = 0.12     # cosine below this says nothing
-SIMILARITY_SCALE = 4.0
+SIMILARITY_FLOOR = 0.2     # cosine below this says nothing
+SIMILARITY_SCALE = 1.0
+SIMILARITY_ALONE = 0.35     # cosine needed to suggest an article no other signal names
 STRUCTURE_PENALTY = 0.15    # factor applied to definitions, titles and commencement clauses
 THRESHOLD = 0.55            # confidence needed to suggest a tag
-RELATIVE_CUTOFF = 0.45      # drop articles scoring below this share of the best one
+RELATIVE_CUTOFF = 0.6       # drop articles scoring below this share of the best one
 MAX_TAGS = 3
 # A provision on the specific offence is not also an implementation of the general one
-# (bribery of foreign officials extends, and does not re-enact, domestic bribery),
+# (bribery of foreign officials extends, and does not re-enact, domestic bribery; trading
+# in influence shares the words of bribery but is its own offence),
 # unless the general article's own evidence is clearly stronger.
-SPECIFIC_OVER_GENERAL = {16: 15, 21: 15, 22: 17}
+SPECIFIC_OVER_GENERAL = {16: 15, 18: 15, 21: 15, 22: 17}
 GENERAL_KEEPS_IF_STRONGER = 1.5
 
 _NON_IMPLEMENTING_HEADINGS = re.compile(
     r"^\W*(?:"
     r"definitions?|interpretation|short title|citation|commencement|repeals?|savings?|"
-    r"application of (?:this )?act|purposes? of (?:this )?act|object of (?:this )?act|"
+    r"application of (?:this )?act|purposes? of (?:this )?act|object of (?:this )?act|annual reports?|"
     r"begriffsbestimmung\w*|anwendungsbereich|inkrafttreten|"
-    r"d[eé]finitions?|entr[ée]e en vigueur|objet|"
-    r"definici[oó]n\w*|objeto|[áa]mbito de aplicaci[oó]n|vigencia|entrada en vigor|"
+    r"d[eé]finitions?|entr[ée]e en vigueur|objet|titre abr[ée]g[ée]|rapport annuel|"
+    r"definici[oó]n\w*|objeto|[áa]mbito de aplicaci[oó]n|vigencia|entrada en vigor|informe anual|"
     r"defini[çc][õo]es|vig[êe]ncia|"
     r"begripsbepaling\w*|inwerkingtreding|citeertitel|"
     r"основные понятия|вступление в силу|"
@@ -249,6 +251,8 @@ class Tagger:
         for article, cosine in sorted(scores.items(), key=lambda kv: -kv[1])[:3]:
             if cosine <= SIMILARITY_FLOOR:
                 continue
+            if article not in evidence and cosine < SIMILARITY_ALONE:
+                continue  # on its own, resemblance to the Convention's wording proves little
             item = evidence.setdefault(article, _Evidence())
             item.score += SIMILARITY_SCALE * (cosine - SIMILARITY_FLOOR)
             item.reasons.append(f"similar to the Convention's article {article} (cosine {cosine:.2f})")

@@ -11,10 +11,10 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
+from typing import Iterable
 
 from repository.ingest.document import ExtractedDocument, ExtractionError, NeedsOCR, ProvisionDraft
-from repository.ingest.metadata import DocumentMetadata, guess_language
+from repository.ingest.metadata import guess_language
 
 # Files that describe a folder rather than hold a law.
 IGNORED_NAMES = {"SOURCES.md", "README.md", "manifest.toml", ".DS_Store"}
@@ -137,5 +137,3 @@ class Stopwatch:
     def seconds(self) -> float:
         return time.perf_counter() - self.start
 
-
-ProgressCallback = Callable[[FileOutcome], None]

@@ -223,7 +223,6 @@ class Tagger:
             return
         places = [("heading", view.heading), ("text", view.text), ("context", " / ".join(view.context))]
         best: dict[tuple[int, str], Match] = {}
-        repeats: Counter = Counter()
         for where, text in places:
             if not text:
                 continue
@@ -244,7 +243,6 @@ class Tagger:
             item.paragraph = item.paragraph or matches[0].paragraph
             shown = ", ".join(f"“{m.term}” in {m.where}" for m in matches[:3])
             item.reasons.append(f"lexicon: {shown}")
-            repeats[article] += len(matches)
 
     def _similarity(self, view: ProvisionView, evidence: dict[int, _Evidence]) -> None:
         scores = self.similarity.scores(f"{view.heading}\n{view.text}", view.language)

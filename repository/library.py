@@ -5,6 +5,7 @@ the single writer of the index.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -126,9 +127,7 @@ class Library:
         if not root.exists():
             raise LibraryError(f"no such file or folder: {root}")
         entries = load_manifest(manifest) if manifest else {}
-        for source, meta in entries.items():
-            if meta.country is not None:
-                self._require_country(meta.country, source)
+        self._require_countries({source: meta.country for source, meta in entries.items() if meta.country})
         clock = Stopwatch()
         report = IngestReport()
         files = find_files(root)
@@ -201,9 +200,9 @@ class Library:
         return changed
 
     def _store(self, prepared: Prepared, given: DocumentMetadata | None) -> tuple[FileOutcome, int | None]:
-        meta = complete_metadata(given, prepared.extracted.metadata, prepared.source, prepared.extracted.text)
-        if not meta.language:
-            meta = DocumentMetadata(**{**meta.__dict__, "language": prepared.language})
+        # The worker already settled the language (manifest, file, or a guess): reuse it.
+        found = {**prepared.extracted.metadata, "language": prepared.language}
+        meta = complete_metadata(given, found, prepared.source, prepared.extracted.text)
         pages = prepared.extracted.page_count
         if not prepared.drafts and meta.legal_text:
             return FileOutcome(prepared.source, "skipped", "no provisions found in the text", pages=pages), None
@@ -236,9 +235,14 @@ class Library:
         )
         return outcome, document_id
 
-    def _require_country(self, code: str, source: str) -> None:
+    def _require_countries(self, countries: dict[str, str]) -> None:
+        """Refuse a manifest naming a country the library does not know (one query for all)."""
+        if not countries:
+            return
         with self.sessions() as session:
-            if session.get(Country, code) is None:
+            known = set(session.scalars(select(Country.code).where(Country.code.in_(set(countries.values())))))
+        for source, code in countries.items():
+            if code not in known:
                 raise LibraryError(f"{source}: unknown country {code!r} (run `lexrepo init`, or use ISO 3166 alpha-3)")
 
     @staticmethod
@@ -280,12 +284,8 @@ class Library:
     def tagger(self, session: Session | None = None) -> Tagger:
         """The tagger, with the Convention's article texts as stored in the library."""
         if self._tagger is None:
-            if session is None:
-                with self.sessions() as own_session:
-                    texts = convention_texts(own_session)
-            else:
-                texts = convention_texts(session)
-            self._tagger = Tagger(ConventionSimilarity(texts))
+            with nullcontext(session) if session is not None else self.sessions() as reading:
+                self._tagger = Tagger(ConventionSimilarity(convention_texts(reading)))
         return self._tagger
 
     def tag(self, document_ids: list[int] | None = None, on_document: Callable[[int], None] | None = None) -> int:

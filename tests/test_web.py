@@ -13,6 +13,7 @@ def app(settings, tmp_path):
     write(tmp_path / "laws", "usa/rules.txt", "Section 1. Gifts\n\nA gift worth < 50 dollars & no more may be kept.\n\n"
           "Section 2. Records\n\nThe <register> lists every gift.\n")
     app = create_app({"TESTING": True, "LEXREPO_SETTINGS": settings})
+    app.extensions["lexrepo"].init()
     app.extensions["lexrepo"].ingest(tmp_path / "laws", workers=1)
     yield app
     app.extensions["lexrepo"].close()

@@ -24,10 +24,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_file(str(DEFAULT_CONFIG_FILE), load=tomllib.load, text=False)
     if test_config:
         app.config.update(test_config)
-    settings = app.config.get("LEXREPO_SETTINGS") or load_settings()
-    library = Library(settings)
-    library.init()
-    app.extensions["lexrepo"] = library
+    # The schema is created by `lexrepo init` (also run by `lexrepo serve`), not here:
+    # several web workers starting at once must not race to migrate the database.
+    app.extensions["lexrepo"] = Library(app.config.get("LEXREPO_SETTINGS") or load_settings())
 
     from web import public
 

@@ -304,6 +304,7 @@ def serve(obj: Context, host: str, port: int) -> None:
     """Serve the library's web pages (development server; use a WSGI server for several workers)."""
     from web import create_app
 
+    obj.library()  # create or migrate the schema once, before serving
     app = create_app({"LEXREPO_SETTINGS": obj.settings})
     click.echo(f"Serving lexrepo on http://{host}:{port}/")
     app.run(host=host, port=port, debug=False, use_reloader=False)

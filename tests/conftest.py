@@ -83,3 +83,36 @@ def runner(tmp_path):
             return CliRunner().invoke(cli, ["--data-dir", str(self.data_dir), *args], catch_exceptions=False, **kwargs)
 
     return Runner()
+
+
+@pytest.fixture(scope="session")
+def corpus_ingested(tmp_path_factory):
+    """The whole real corpus ingested once per test session: (library, report, data_dir).
+
+    Shared by every test that reads it, so treat it as read-only: a test that changes
+    tags, metadata or documents builds a library of its own.
+    """
+    if not CORPUS_REAL.is_dir():
+        pytest.skip(f"the real corpus is not at {CORPUS_REAL} (CI has it; see DEVELOPERS.md)")
+    data_dir = tmp_path_factory.mktemp("corpus-real")
+    settings = load_settings(environ={}, data_dir=str(data_dir))
+    with Library(settings) as library:
+        library.init()
+        report = library.ingest(CORPUS_REAL, manifest=CORPUS_MANIFEST)
+        yield library, report, data_dir
+
+
+@pytest.fixture(scope="session")
+def corpus_app(corpus_ingested):
+    """The web app over the shared real-corpus library (read-only, like the library)."""
+    from web import create_app
+
+    library, _report, data_dir = corpus_ingested
+    app = create_app({"TESTING": True, "LEXREPO_SETTINGS": library.settings, "SECRET_KEY": "test"})
+    yield app
+    app.extensions["lexrepo"].close()
+
+
+@pytest.fixture
+def corpus_client(corpus_app):
+    return corpus_app.test_client()

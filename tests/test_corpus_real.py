@@ -9,8 +9,6 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from indexer import SearchRequest
-from repository.config import load_settings
-from repository.library import Library
 from repository.models import Document, Provision
 from tests.conftest import CORPUS_MANIFEST, CORPUS_REAL
 
@@ -20,16 +18,9 @@ with CORPUS_MANIFEST.open("rb") as _handle:
     MANIFEST = tomllib.load(_handle)["document"]
 
 
-@pytest.fixture(scope="module")
-def ingested(tmp_path_factory):
-    if not CORPUS_REAL.is_dir():
-        pytest.skip(f"the real corpus is not at {CORPUS_REAL} (CI has it; see DEVELOPERS.md)")
-    data_dir = tmp_path_factory.mktemp("corpus-real")
-    settings = load_settings(environ={}, data_dir=str(data_dir))
-    with Library(settings) as library:
-        library.init()
-        report = library.ingest(CORPUS_REAL, manifest=CORPUS_MANIFEST)
-        yield library, report, data_dir
+@pytest.fixture
+def ingested(corpus_ingested):
+    return corpus_ingested
 
 
 def provisions_of(library, source):

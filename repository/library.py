@@ -477,3 +477,10 @@ class Library:
             by_language = grouped(Document.language)
         return Stats(documents, versions, provisions, self.index.count(), by_country, by_language)
 
+
+    def citations(self, provision_ids: list[int]) -> list["Citation"]:
+        """Pinpoint citations of these provisions (any version), in the order given."""
+        from repository.citations import citations_for
+
+        with self.sessions() as session:
+            return citations_for(session, provision_ids)

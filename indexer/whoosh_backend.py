@@ -5,6 +5,7 @@ import os
 import re
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -283,28 +284,30 @@ class WhooshBackend:
         fqs = filter_queries(request.filters)
         languages = request.filters.get("language") or self._languages(searcher, cache)
         q = self.builder.parse(request.query or "", [str(x).lower() for x in languages])
-        if q is not None and (request.expand_articles or request.expand_terms):
-            expansion = expansion_query(request.expand_articles, request.expand_terms)
-            if expansion is not None:
-                q = wq.Or([q, expansion])
         empty = SearchResult(total=0, hits=[], facets={f: [] for f in request.facets})
         if q is None and request.query.strip() not in ("", "*"):
             return empty  # only unsearchable words (e.g. a phrase on a stemmed field)
+        expansion = None
+        if q is not None and (request.expand_articles or request.expand_terms):
+            expansion = self._expansion(searcher, cache, tuple(request.expand_articles), tuple(request.expand_terms))
         field_docs = {name: self._docs(searcher, fq, cache, key=("filter", repr(fq))) for name, fq in fqs.items()}
         allowed = None
         for docs in field_docs.values():
             allowed = docs if allowed is None else allowed & docs
+        sort = request.sort if q is not None else (request.sort if request.sort != "relevance" else "document")
         if allowed is not None and not allowed:
             # (whoosh treats an empty filter set as "no filter")
             matched: frozenset[int] = frozenset()
             top: list = []
-        else:
+        elif expansion is None:
             # One pass collects and orders every match: total and facets come from it,
             # a second pass over the index would cost as much as the search itself.
-            sort = request.sort if q is not None else (request.sort if request.sort != "relevance" else "document")
             results = searcher.search(q or wq.Every(), filter=set(allowed) if allowed is not None else None,
                                       limit=None, sortedby=_SORTS.get(sort), terms=False)
             top = results.top_n
+            matched = frozenset(docnum for _, docnum in top)
+        else:
+            top = self._expanded_matches(searcher, q, expansion.scores, allowed, sort)
             matched = frozenset(docnum for _, docnum in top)
         facets = {}
         if request.facets:
@@ -312,13 +315,55 @@ class WhooshBackend:
                 base_docs = matched
             else:  # facets need the query's matches before the filters
                 base_docs = self._docs(searcher, q or wq.Every(), cache if q is None else None, key=("all",))
+                if expansion is not None:
+                    base_docs = base_docs | expansion.scores.keys()
             facets = count_facets(searcher, cache, request.facets, base_docs, field_docs)
         offset = max(0, request.offset)
         page = top[offset:offset + max(0, request.limit)]
-        scored = q is not None and _SORTS.get(request.sort) is None
-        terms = _query_terms(searcher, q) if (q is not None and request.highlight and page) else {}
+        scored = q is not None and _SORTS.get(sort) is None
+        terms = {}
+        if q is not None and request.highlight and page:
+            terms = _query_terms(searcher, q)
+            for fieldname, words in (expansion.terms if expansion is not None else {}).items():
+                terms[fieldname] = terms.get(fieldname, set()) | words
         hits = [self._hit(searcher, docnum, float(key) if scored else 0.0, terms) for key, docnum in page]
         return SearchResult(total=len(matched), hits=hits, facets=facets)
+
+    @staticmethod
+    def _expansion(searcher, cache: dict, articles: tuple, terms: tuple) -> "_Expansion | None":
+        """The matches of a concept's cross-lingual expansion, scored alone and cached per searcher.
+
+        A concept's expansion is dozens of phrases in ten languages; run as part of every
+        query it cost a quarter of a second. Scored alone once, it is added to each
+        query's own scores below, which is what Or([query, expansion]) computes anyway
+        (a union scores the sum of its matching parts).
+        """
+        key = ("expansion", articles, terms)
+        if key not in cache:
+            query = expansion_query(articles, terms)
+            if query is None:
+                cache[key] = None
+            else:
+                results = searcher.search(query, limit=None, terms=False)
+                cache[key] = _Expansion(
+                    scores={docnum: score for score, docnum in results.top_n},
+                    terms=_query_terms(searcher, query),
+                )
+        return cache[key]
+
+    @staticmethod
+    def _expanded_matches(searcher, q, expansion_scores: dict[int, float], allowed, sort: str) -> list:
+        """(score or sort key, docnum) of every match of the query or its expansion, ordered."""
+        results = searcher.search(q, filter=set(allowed) if allowed is not None else None, limit=None, terms=False)
+        scores = {docnum: score for score, docnum in results.top_n}
+        for docnum, score in expansion_scores.items():
+            if allowed is None or docnum in allowed:
+                scores[docnum] = scores.get(docnum, 0.0) + score
+        if _SORTS.get(sort) is None:
+            return sorted(((score, docnum) for docnum, score in scores.items()), key=lambda sd: (-sd[0], sd[1]))
+        if not scores:
+            return []
+        return searcher.search(wq.Every(), filter=set(scores), limit=None, sortedby=_SORTS[sort], terms=False).top_n
 
     def _languages(self, searcher, cache) -> list[str]:
         if "languages" not in cache:
@@ -350,6 +395,12 @@ class WhooshBackend:
             snippet=make_snippet(f.get("body", ""), terms, f.get("language", "")),
             page_start=pages[0],
         )
+
+
+@dataclass(frozen=True)
+class _Expansion:
+    scores: dict[int, float]        # docnum -> score of the expansion alone
+    terms: dict[str, set[str]]      # matched index terms by field, for highlighting
 
 
 _DOC_ORDER = [FieldFacet("document_id"), FieldFacet("position")]

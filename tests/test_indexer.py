@@ -428,3 +428,35 @@ def test_analyzers_accept_any_text(text):
     for analyzer in (neutral_analyzer(), stemming_analyzer("en"), stemming_analyzer("ar")):
         for mode in ("index", "query"):
             assert all(tok for tok in analyze(analyzer, text, mode=mode))
+
+
+@pytest.mark.parametrize("query, articles, terms, filters, sort", [
+    ("money laundering", (23,), ("Geldwäsche", "blanchiment", "rechtswidrigen Tat*"), {}, "relevance"),
+    ("official", (15,), ("soborno", "взятки", "corruption passive"), {"country": ["ESP", "USA"]}, "relevance"),
+    ("bribery", (15, 16), ("Bestechung", "dádiva o soborno"), {}, "date"),
+    ("gift", (), ("Vorteil",), {"language": ["de", "en"]}, "document"),
+])
+def test_cached_expansion_scores_and_orders_like_one_union_query(backend, query, articles, terms, filters, sort):
+    """The expansion is scored alone and cached; the result must equal one Or([query, expansion]) search."""
+    from whoosh import query as wq
+
+    from indexer.query import expansion_query, filter_queries
+    from indexer.whoosh_backend import _SORTS
+
+    result = search(backend, query, filters=filters, sort=sort, expand_articles=articles, expand_terms=terms,
+                    facets=("country", "article"))
+    assert result.hits, "the case must match something to compare"
+    searcher = backend.ix.searcher()
+    languages = filters.get("language") or ["en", "de", "fr", "es", "ru", "zh", "ja", "ar"]
+    union = wq.Or([backend.builder.parse(query, languages), expansion_query(articles, terms)])
+    allowed = None
+    for fq in filter_queries(filters).values():
+        docs = set(searcher.docs_for_query(fq))
+        allowed = docs if allowed is None else allowed & docs
+    expected = searcher.search(union, filter=allowed, limit=None, sortedby=_SORTS[sort], terms=False)
+    provision_id = searcher.reader().column_reader("provision_id", translate=True)
+    assert ids(result) == [int(provision_id[docnum]) for _key, docnum in expected.top_n]
+    assert result.total == len(expected.top_n)
+    if sort == "relevance":
+        assert [round(h.score, 6) for h in result.hits] == [round(score, 6) for score, _ in expected.top_n]
+    assert sum(count for _, count in result.facets["country"]) >= result.total

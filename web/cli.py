@@ -33,6 +33,7 @@ class Context:
     def close(self) -> None:
         if self._library is not None:
             self._library.close()
+            self._library = None
 
 
 class LexrepoGroup(click.Group):
@@ -299,14 +300,23 @@ def eval_tags(obj: Context, gold: str, signals: str | None, as_json: bool) -> No
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes; more than 1 serves with gunicorn (for a server deployment).")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64), help="Threads per worker process (gunicorn).")
 @click.pass_obj
-def serve(obj: Context, host: str, port: int) -> None:
-    """Serve the library's web pages (development server; use a WSGI server for several workers)."""
+def serve(obj: Context, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the library's web pages: the development server, or gunicorn with --workers N."""
     from web import create_app
 
-    obj.library()  # create or migrate the schema once, before serving
-    app = create_app({"LEXREPO_SETTINGS": obj.settings})
+    obj.library()  # create or migrate the schema once, before any worker starts
+    obj.close()    # workers open their own connections after the fork
     click.echo(f"Serving lexrepo on http://{host}:{port}/")
+    if workers > 1 or threads > 1:
+        from web.server import serve_with_workers
+
+        serve_with_workers(obj.settings, host, port, workers, threads)
+        return
+    app = create_app({"LEXREPO_SETTINGS": obj.settings})
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 

@@ -299,6 +299,57 @@ def keyword_analyzer():
     return IDTokenizer() | LowercaseFilter()
 
 
+def _raw_tokens(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, text) of the tokens :class:`LexTokenizer` yields in index mode, without
+    the Token machinery (a third of the cost of a search page went into re-analysing hits)."""
+    for m in _TOKEN_RE.finditer(text):
+        start = m.start()
+        word = m.group("word")
+        if word is not None:
+            yield start, m.end(), word[:_MAX_TOKEN]
+            if len(word) > 1:
+                parts = _SPLIT_RE.split(word)
+                if len(parts) > 1:
+                    offset = start
+                    for part in parts:
+                        yield offset, offset + len(part), part[:_MAX_TOKEN]
+                        offset += len(part) + 1
+        else:
+            run = m.group("cjk")
+            for i in range(1 if len(run) == 1 else len(run) - 1):
+                gram = run[i:i + 2]
+                yield start + i, start + i + len(gram), gram
+
+
+@lru_cache(maxsize=None)
+def _term_filters(lang: str | None) -> tuple[Filter, ...]:
+    if lang is None:
+        return (NormalizeFilter(fold_latin=True),)
+    return (NormalizeFilter(fold_latin=False), LexStemFilter(lang), FoldFilter())
+
+
+@lru_cache(maxsize=200_000)
+def _index_term(lang: str | None, raw: str) -> str:
+    """What the analyzer's filters make of one token ("" when they drop it)."""
+    token = Token(positions=False, chars=False, mode="index")
+    token.text = raw
+    tokens: Iterator[Token] = iter([token])
+    for token_filter in _term_filters(lang):
+        tokens = token_filter(tokens)
+    out = next(tokens, None)
+    return out.text if out is not None else ""
+
+
+def term_spans(text: str, lang: str | None = None) -> Iterator[tuple[int, int, str]]:
+    """(startchar, endchar, term) of every token that :func:`neutral_analyzer` (``lang`` None)
+    or :func:`stemming_analyzer` (``lang``) indexes for ``text``; the filters run once per
+    distinct word, so this is several times faster than the analyzer itself."""
+    for start, end, raw in _raw_tokens(text):
+        term = _index_term(lang, raw)
+        if term:
+            yield start, end, term
+
+
 def analyze(analyzer, text: str, mode: str = "query") -> list[str]:
     """Token texts, for tests and debugging."""
     return [t.text for t in analyzer(text, mode=mode)]

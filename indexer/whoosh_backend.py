@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from whoosh.writing import CLEAR
 from indexer.backend import HIGHLIGHT_END, HIGHLIGHT_START, ProvisionRecord, SearchHit, SearchRequest, SearchResult
 from indexer.query import QueryBuilder, expansion_query, filter_queries
 from indexer.schema import ARABIC_NGRAM_FIELD, STEMMED_FIELDS, build_schema
-from indexer.analysis import neutral_analyzer, stemming_analyzer
+from indexer.analysis import term_spans
 
 INDEX_NAME = "provisions"
 
@@ -180,8 +181,11 @@ class WhooshBackend:
     """Whoosh index of provisions in ``index_dir`` (created if missing)."""
 
     def __init__(self, index_dir: str | os.PathLike, batch_size: int = 2000, *,
-                 lock_timeout: float = 30.0, procs: int | None = None, limitmb: int = 256):
+                 lock_timeout: float = 30.0, procs: int | None = None, limitmb: int = 256,
+                 result_cache_size: int = 256):
         self.path = str(Path(index_dir).resolve())
+        self.result_cache_size = result_cache_size
+        self._results_lock = threading.Lock()
         Path(self.path).mkdir(parents=True, exist_ok=True)
         self.batch_size = max(1, int(batch_size))
         self.lock_timeout = lock_timeout
@@ -280,7 +284,32 @@ class WhooshBackend:
         self.ix.close()
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """Answer from the results cache of the current index generation, or search.
+
+        Popular searches repeat (a country's page, an article's provisions); the cache is
+        dropped with the searcher whenever a writer commits, so it is never stale.
+        """
         searcher, cache = self._get_searcher()
+        if self.result_cache_size <= 0:
+            return self._search(searcher, cache, request)
+        key = (
+            request.query, tuple(sorted((name, tuple(values)) for name, values in request.filters.items())),
+            request.limit, request.offset, request.sort, tuple(request.facets), request.highlight,
+            tuple(request.expand_articles), tuple(request.expand_terms),
+        )
+        results: OrderedDict = cache.setdefault("results", OrderedDict())
+        with self._results_lock:
+            if key in results:
+                results.move_to_end(key)
+                return results[key]
+        result = self._search(searcher, cache, request)
+        with self._results_lock:
+            results[key] = result
+            while len(results) > self.result_cache_size:
+                results.popitem(last=False)
+        return result
+
+    def _search(self, searcher, cache: dict, request: SearchRequest) -> SearchResult:
         fqs = filter_queries(request.filters)
         languages = request.filters.get("language") or self._languages(searcher, cache)
         q = self.builder.parse(request.query or "", [str(x).lower() for x in languages])
@@ -501,16 +530,6 @@ def _natural(value: str):
 _SPACES = re.compile(r"\s+")
 SNIPPET_CHARS = 240
 LEAD_CHARS = 200
-_NEUTRAL = neutral_analyzer()
-_STEMMERS: dict[str, object] = {}
-
-
-def _stemmer(lang: str):
-    if lang not in _STEMMERS:
-        _STEMMERS[lang] = stemming_analyzer(lang)
-    return _STEMMERS[lang]
-
-
 def _cut(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen [start, end) to word boundaries."""
     while start > 0 and not text[start - 1].isspace() and start > end - SNIPPET_CHARS - 20:
@@ -526,13 +545,11 @@ def make_snippet(text: str, terms: dict[str, set[str]], language: str) -> str:
     spans: list[tuple[int, int, str]] = []
     if terms.get("body"):
         wanted = terms["body"]
-        spans += [(t.startchar, t.endchar, t.text) for t in _NEUTRAL(text, chars=True, mode="index")
-                  if t.text in wanted]
+        spans += [(start, end, term) for start, end, term in term_spans(text) if term in wanted]
     stem_field = STEMMED_FIELDS.get(language)
     if stem_field and terms.get(stem_field):
         wanted = terms[stem_field]
-        spans += [(t.startchar, t.endchar, "~" + t.text) for t in _stemmer(language)(text, chars=True, mode="index")
-                  if t.text in wanted]
+        spans += [(start, end, "~" + term) for start, end, term in term_spans(text, language) if term in wanted]
     if not spans:
         if len(text) <= LEAD_CHARS:
             return _SPACES.sub(" ", text).strip()

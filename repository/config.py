@@ -35,6 +35,7 @@ class Settings:
     index_batch_size: int = _setting(5000, "Provisions per index commit batch.")
     search_limit: int = _setting(10, "Default number of search results per page.")
     search_limit_max: int = _setting(200, "Largest number of search results per page.")
+    search_cache_size: int = _setting(256, "Distinct searches whose results each process keeps until the index changes (0: none).")
 
     @property
     def resolved_database_url(self) -> str:

@@ -75,7 +75,8 @@ class Library:
     @property
     def index(self) -> SearchBackend:
         if self._index is None:
-            self._index = open_backend(self.settings.resolved_index_dir, batch_size=self.settings.index_batch_size)
+            self._index = open_backend(self.settings.resolved_index_dir, batch_size=self.settings.index_batch_size,
+                                       result_cache_size=self.settings.search_cache_size)
         return self._index
 
     def init(self) -> None:

@@ -460,3 +460,35 @@ def test_cached_expansion_scores_and_orders_like_one_union_query(backend, query,
     if sort == "relevance":
         assert [round(h.score, 6) for h in result.hits] == [round(score, 6) for score, _ in expected.top_n]
     assert sum(count for _, count in result.facets["country"]) >= result.total
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.lists(st.sampled_from(list("ab É.ß-/1½ الرَّشْوَة受贿罪ёй,\n") + ["Geldwäsche", "78dd-1", "WTO条約", "x" * 90]),
+                     max_size=40).map("".join),
+       lang=st.sampled_from([None, "de", "en", "fr", "ru", "ar", "es"]))
+def test_term_spans_equal_what_the_analyzers_index(text, lang):
+    """Snippets find matches with term_spans; it must see exactly the tokens the index holds."""
+    from indexer.analysis import term_spans
+
+    analyzer = neutral_analyzer() if lang is None else stemming_analyzer(lang)
+    expected = [(t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True, mode="index")]
+    assert list(term_spans(text, lang)) == expected
+
+
+def test_result_cache_never_serves_results_of_an_older_index(backend):
+    first = search(backend, "official", facets=("country",))
+    assert search(backend, "official", facets=("country",)) is first  # the same search, answered from the cache
+    with backend.writer() as w:
+        w.replace_document(1, [rec(2, 1, "A public official may not accept a gift.", "en", country="USA", year=1977)])
+    after = search(backend, "official", facets=("country",))
+    assert after is not first
+    assert 3 in ids(first) and 3 not in ids(after)
+
+
+def test_result_cache_can_be_turned_off(tmp_path):
+    b = open_backend(tmp_path / "ix", result_cache_size=0)
+    with b.writer() as w:
+        w.add(RECORDS)
+    assert search(b, "official") is not search(b, "official")
+    assert ids(search(b, "official")) == ids(search(b, "official"))
+    b.close()

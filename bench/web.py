@@ -8,6 +8,10 @@ Python load generator otherwise. Only the loopback address is ever contacted.
 
 Target (issue 4): p95 under 150 ms at 16 concurrent clients on the real corpus, 0 errors.
 
+Each run measures twice: with the per-process results cache (SEARCH_CACHE_SIZE, the
+default; after the warm-up pass every URL is a repeat) and without it (every request
+searches the index and builds its snippets afresh).
+
     python bench/web.py [--clients 16] [--seconds 30] [--workers 4] [--data-dir DIR] [--tool wrk|python]
 """
 from __future__ import annotations
@@ -181,24 +185,37 @@ def main() -> None:
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="lexrepo-bench-web-"))
     prepare(data_dir)
     paths = search_paths()
+    load = load_with_wrk if args.tool == "wrk" else load_with_python
+    print(f"search page with facets and highlights, {len(paths)} distinct URLs, {args.workers} workers, "
+          f"{args.clients} clients, load by {args.tool}")
+    for label, cache_size in (("results cache on", None), ("results cache off", 0)):
+        figures = run(data_dir, paths, args, load, cache_size)
+        print(f"\n{label}: {figures['seconds']:.0f} s")
+        print(f"  requests:   {figures['requests']} ({figures['requests'] / figures['seconds']:.1f} requests/s)")
+        print(f"  errors:     {figures['errors']}")
+        print(f"  latency:    p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, p99 {figures['p99']:.1f} ms, "
+              f"max {figures['max']:.1f} ms (target: p95 < 150 ms, 0 errors)")
+
+
+def run(data_dir: Path, paths: list[str], args, load, cache_size: int | None) -> dict:
+    """Serve the library (with another results-cache size when given), warm it up and load it."""
+    options = []
+    if cache_size is not None:
+        config = data_dir / "bench-config.toml"
+        config.write_text(f"SEARCH_CACHE_SIZE = {cache_size}\n")
+        options = ["--config", str(config)]
     port = free_port()
-    server = subprocess.Popen([*LEXREPO, "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
+    server = subprocess.Popen([*LEXREPO, *options, "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
                                "--port", str(port), "--workers", str(args.workers)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_until_up(port, server)
-        warm_up(port, paths)
-        load = load_with_wrk if args.tool == "wrk" else load_with_python
-        figures = load(port, paths, args.clients, args.seconds)
+        for _ in range(args.workers):  # each worker has its own caches
+            warm_up(port, paths)
+        return load(port, paths, args.clients, args.seconds)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    print(f"search page with facets and highlights, {len(paths)} distinct URLs, {args.workers} workers, "
-          f"{args.clients} clients, {figures['seconds']:.0f} s, load by {args.tool}")
-    print(f"requests:   {figures['requests']} ({figures['requests'] / figures['seconds']:.1f} requests/s)")
-    print(f"errors:     {figures['errors']}")
-    print(f"latency:    p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, p99 {figures['p99']:.1f} ms, "
-          f"max {figures['max']:.1f} ms (target: p95 < 150 ms, 0 errors)")
 
 
 if __name__ == "__main__":

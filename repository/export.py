@@ -39,7 +39,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("csv", "CSV", "text/csv; charset=utf-8", "csv"),
     Format("ris", "RIS", "application/x-research-info-systems", "ris"),
     Format("bibtex", "BibTeX", "application/x-bibtex; charset=utf-8", "bib"),
-    Format("csl-json", "CSL-JSON", "application/vnd.citationstyles.csl+json", "json"),
+    Format("csl-json", "CSL-JSON", "application/vnd.citationstyles.csl+json", "csl.json"),
     Format("json", "JSON", "application/json", "json"),
 )}
 

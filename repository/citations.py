@@ -23,6 +23,12 @@ from repository.models import Document, Provision, TagStatus, Version
 
 STYLE_NAME = "lexrepo pinpoint"
 
+# How a bare-number label is introduced, by the provision's kind (common legal abbreviations).
+KIND_ABBREVIATIONS = {
+    "section": "s.", "article": "art.", "paragraph": "para.", "rule": "r.", "regulation": "reg.",
+    "schedule": "Schedule", "part": "Part", "chapter": "Chapter", "title": "Title",
+}
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -49,6 +55,7 @@ class Citation:
     source: str
     official_url: str
     articles: tuple[int, ...] = ()  # UNCAC articles tagged (suggested or confirmed)
+    kind: str = ""                  # section, article, paragraph... (names a bare-number label)
 
     @property
     def permalink(self) -> str:
@@ -57,8 +64,17 @@ class Citation:
 
     @property
     def where(self) -> str:
-        """The pinpoint inside the document: label, else number, plus the page."""
-        where = self.label or (f"provision {self.number}" if self.number else self.heading or "unnumbered provision")
+        """The pinpoint inside the document: label, else number, plus the page.
+
+        A label printed as a bare number ("3" in a Canadian act) gets the abbreviation
+        of its kind ("s. 3"), so that the pinpoint reads on its own.
+        """
+        if self.label:
+            where = self.label
+            if self.label[0].isdigit():
+                where = f"{KIND_ABBREVIATIONS.get(self.kind, 'provision')} {self.label}"
+        else:
+            where = f"provision {self.number}" if self.number else self.heading or "unnumbered provision"
         return f"{where}, p. {self.page}" if self.page else where
 
     @property
@@ -104,6 +120,7 @@ def citation_for(provision: Provision) -> Citation:
             {tag.article for tag in provision.tags if tag.status != TagStatus.REJECTED}
             | ({provision.convention_article} if provision.convention_article else set())
         )),
+        kind=provision.kind or "",
     )
 
 
@@ -119,3 +136,67 @@ def citations_for(session: Session, provision_ids: list[int]) -> list[Citation]:
     ).unique().all()
     by_id = {provision.id: citation_for(provision) for provision in provisions}
     return [by_id[i] for i in dict.fromkeys(provision_ids) if i in by_id]
+
+
+@dataclass(frozen=True)
+class CountryImplementation:
+    """The provisions of one country tagged with one UNCAC article (a group of a comparison)."""
+
+    country_code: str
+    country_name: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How several countries implemented one article of the Convention."""
+
+    article: int
+    article_title: str
+    countries: tuple[CountryImplementation, ...]
+
+    @property
+    def heading(self) -> str:
+        names = [group.country_name or group.country_code for group in self.countries]
+        joined = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+        return f"Article {self.article} — {self.article_title}: how {joined} implemented it"
+
+    def citations(self) -> list[Citation]:
+        return [citation for group in self.countries for citation in group.citations]
+
+
+def compare_article(library, article: int, country_codes: list[str], per_country: int = 50) -> Comparison:
+    """The current provisions of each country (in the order given) tagged with ``article``.
+
+    The index finds them (suggested and confirmed tags; rejected ones are not indexed);
+    within a country, staff-confirmed tags come first, then by the tag's confidence, then
+    by the index's relevance order.
+    """
+    from indexer import SearchRequest
+    from repository.convention import load_convention
+    from repository.models import ArticleTag, Country
+
+    article_title = load_convention().article(article).title
+    groups = []
+    with library.sessions() as session:
+        for code in country_codes:
+            country = session.get(Country, code)
+            if country is None:
+                raise ValueError(f"unknown country code {code!r} (use ISO 3166 alpha-3, e.g. DEU)")
+            result = library.search(SearchRequest(
+                filters={"article": [str(article)], "country": [code]}, limit=per_country,
+                sort="relevance", highlight=False,
+            ))
+            ranked = [hit.provision_id for hit in result.hits]
+            standing: dict[int, tuple[bool, float]] = {}
+            if ranked:
+                for tag in session.scalars(
+                    select(ArticleTag).where(ArticleTag.provision_id.in_(ranked), ArticleTag.article == article)
+                ):
+                    confirmed, confidence = standing.get(tag.provision_id, (False, 0.0))
+                    standing[tag.provision_id] = (confirmed or tag.status == TagStatus.CONFIRMED, max(confidence, tag.confidence))
+            rank = {provision_id: position for position, provision_id in enumerate(ranked)}
+            order = sorted(ranked, key=lambda pid: (not standing.get(pid, (False, 0.0))[0],
+                                                   -standing.get(pid, (False, 0.0))[1], rank[pid]))
+            groups.append(CountryImplementation(code, country.name, tuple(citations_for(session, order))))
+    return Comparison(article, article_title, tuple(groups))

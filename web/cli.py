@@ -118,12 +118,32 @@ def citation_line(hit) -> str:
     return f"{hit.title}{country}, {where}{page} — {hit.source}#{hit.anchor}"
 
 
+def filter_options(command):
+    """The search filters shared by `search` and `export` (each repeats to combine values)."""
+    for option in reversed((
+        click.option("--country", multiple=True, help="ISO 3166 alpha-3 code; repeat to combine."),
+        click.option("--article", multiple=True, type=click.IntRange(1, 71), help="UNCAC article number (1-71); repeat to combine."),
+        click.option("--language", multiple=True, help="ISO 639-1 code of the document's language."),
+        click.option("--type", "doc_type", multiple=True, help="Document type: code, act, bill, treaty, ..."),
+    )):
+        command = option(command)
+    return command
+
+
+def search_filters(country, article, language, doc_type) -> dict[str, list[str]]:
+    """The index filters named on the command line (empty ones left out)."""
+    filters = {
+        "country": [c.upper() for c in country],
+        "article": [str(a) for a in article],
+        "language": [lang.lower() for lang in language],
+        "type": list(doc_type),
+    }
+    return {name: values for name, values in filters.items() if values}
+
+
 @cli.command()
 @click.argument("query", default="")
-@click.option("--country", multiple=True, help="ISO 3166 alpha-3 code; repeat to combine.")
-@click.option("--article", multiple=True, type=click.IntRange(1, 71), help="UNCAC article number (1-71); repeat to combine.")
-@click.option("--language", multiple=True, help="ISO 639-1 code of the document's language.")
-@click.option("--type", "doc_type", multiple=True, help="Document type: code, act, bill, treaty, ...")
+@filter_options
 @click.option("--limit", default=None, type=click.IntRange(1, 1000), help="Number of results (default from config).")
 @click.option("--offset", default=0, type=click.IntRange(0), help="Skip this many results (pagination).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON: {total, results: [...]}.")
@@ -134,13 +154,7 @@ def search(obj: Context, query: str, country, article, language, doc_type, limit
     An empty QUERY with a filter lists the matching provisions.
     """
     library = obj.library()
-    filters = {
-        "country": [c.upper() for c in country],
-        "article": [str(a) for a in article],
-        "language": [lang.lower() for lang in language],
-        "type": list(doc_type),
-    }
-    filters = {name: values for name, values in filters.items() if values}
+    filters = search_filters(country, article, language, doc_type)
     if not query.strip() and not filters:
         raise LibraryError("give a query, a filter (--country, --article, --language, --type), or both")
     request = SearchRequest(query=query, filters=filters, limit=limit or library.settings.search_limit, offset=offset)
@@ -172,6 +186,65 @@ def search(obj: Context, query: str, country, article, language, doc_type, limit
         click.echo(f"   {_terminal_snippet(hit.snippet)}")
         click.echo(click.style(f"   {citation_line(hit)}", dim=True))
         click.echo()
+
+
+@cli.command("export")
+@click.option("--format", "fmt", required=True, help="One of: txt, md, docx, csv, ris, bibtex, csl-json, json.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to this file (default: standard output).")
+@click.option("--query", default="", help='Search query, as in `lexrepo search` (words, "phrases", AND/OR/NOT, field:value).')
+@filter_options
+@click.option("--countries", help="Comparative annex: with one --article, the countries to compare, e.g. DEU,FRA,CAN.")
+@click.option("--limit", default=None, type=click.IntRange(1, 1000), help="Most provisions exported (per country with --countries; default: the search maximum).")
+@click.option("--base-url", default="", envvar="LEXREPO_BASE_URL", help="The library's public address, to make permanent links absolute.")
+@click.pass_obj
+def export_citations(obj: Context, fmt: str, output: str | None, query: str, country, article, language, doc_type,
+                     countries: str | None, limit: int | None, base_url: str) -> None:
+    """Export provisions as a citation list (lexrepo pinpoint style; see docs/citation-style.md).
+
+    With --query and/or filters, the matching provisions in ranking order. With
+    --article N --countries A,B,C, the comparative annex: for each country in the order
+    given, its provisions tagged with article N (confirmed tags first, then by confidence).
+    """
+    from repository.citations import compare_article
+    from repository.export import FORMATS, Entry, ExportError, export
+
+    if fmt not in FORMATS:
+        raise LibraryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    binary = fmt == "docx"
+    if binary and output is None and sys.stdout.isatty():
+        raise LibraryError("a Word document is binary: give --output FILE (or redirect standard output)")
+    library = obj.library()
+    limit = limit or library.settings.search_limit_max
+    comparison = None
+    if countries is not None:
+        codes = [code.strip().upper() for code in countries.split(",") if code.strip()]
+        if len(article) != 1 or not codes:
+            raise LibraryError("--countries needs exactly one --article and at least one country code")
+        if query.strip() or language or doc_type or country:
+            raise LibraryError("--countries compares one article; it does not combine with --query or other filters")
+        try:
+            comparison = compare_article(library, article[0], codes, per_country=limit)
+        except ValueError as error:
+            raise LibraryError(str(error)) from None
+        citations = comparison.citations()
+    else:
+        filters = search_filters(country, article, language, doc_type)
+        if not query.strip() and not filters:
+            raise LibraryError("give --query, a filter (--country, --article, --language, --type), or --article N --countries A,B,C")
+        result = library.search(SearchRequest(query=query, filters=filters, limit=limit, highlight=False))
+        citations = library.citations([hit.provision_id for hit in result.hits])
+    if not citations:
+        raise LibraryError("no provisions match; nothing to export")
+    try:
+        content = export([Entry(c) for c in citations], fmt, base_url=base_url, comparison=comparison)
+    except ExportError as error:
+        raise LibraryError(str(error)) from None
+    if output is None:
+        click.echo(content, nl=False)  # bytes go to the binary stream unchanged
+        return
+    with open(output, "wb") as handle:
+        handle.write(content)
+    click.echo(f"Wrote {len(citations)} citations ({FORMATS[fmt].label}) to {output}.", err=True)
 
 
 @cli.command()

@@ -179,10 +179,10 @@ class Matrix:
         return self.cells.get((country, article), Cell())
 
     def country_total(self, country: str) -> Cell:
-        wanted = {a.number for a in self.articles}
-        confirmed = sum(c.confirmed for (code, n), c in self.cells.items() if code == country and n in wanted)
-        suggested = sum(c.suggested for (code, n), c in self.cells.items() if code == country and n in wanted)
-        return Cell(confirmed, suggested)
+        """The country's provisions summed over the matrix's articles (a provision tagged with
+        two articles counts twice, once in each column)."""
+        cells = [self.cell(country, a.number) for a in self.articles]
+        return Cell(sum(c.confirmed for c in cells), sum(c.suggested for c in cells))
 
 
 # -- queries ------------------------------------------------------------------------------
@@ -193,11 +193,11 @@ def _tagged_provisions(articles: Iterable[int] | None = None):
     tag, and whether any of those tags is confirmed."""
     is_confirmed = func.max(case((ArticleTag.status == TagStatus.CONFIRMED, 1), else_=0))
     query = (
-        select(ArticleTag.provision_id, ArticleTag.article, is_confirmed.label("confirmed"),
+        select(ArticleTag.provision_id, Provision.version_id, ArticleTag.article, is_confirmed.label("confirmed"),
                func.max(ArticleTag.confidence).label("confidence"))
         .join(Provision, Provision.id == ArticleTag.provision_id)
         .where(ArticleTag.status != TagStatus.REJECTED, Provision.version_id.in_(current_version_ids()))
-        .group_by(ArticleTag.provision_id, ArticleTag.article)
+        .group_by(ArticleTag.provision_id, Provision.version_id, ArticleTag.article)
     )
     if articles is not None:
         query = query.where(ArticleTag.article.in_(list(articles)))
@@ -214,7 +214,7 @@ def _implementations(session: Session, articles: Iterable[int] | None, countries
                Provision.id, Provision.anchor, Provision.label, Provision.number, Provision.heading, text,
                Document.id, Document.title, Document.short_title, Document.year, Document.country_code)
         .join(Provision, Provision.id == tagged.c.provision_id)
-        .join(Version, Version.id == Provision.version_id)
+        .join(Version, Version.id == tagged.c.version_id)
         .join(Document, Document.id == Version.document_id)
         .order_by(tagged.c.article, tagged.c.confirmed.desc(), tagged.c.confidence.desc(),
                   Document.id, Provision.position)
@@ -266,8 +266,7 @@ def coverage_cells(session: Session, countries: Iterable[str] | None = None) -> 
     query = (
         select(Document.country_code, tagged.c.article,
                func.sum(tagged.c.confirmed), func.count())
-        .join(Provision, Provision.id == tagged.c.provision_id)
-        .join(Version, Version.id == Provision.version_id)
+        .join(Version, Version.id == tagged.c.version_id)
         .join(Document, Document.id == Version.document_id)
         .where(Document.country_code.is_not(None))
         .group_by(Document.country_code, tagged.c.article)
@@ -288,8 +287,7 @@ def articles(session: Session) -> list[ArticleSummary]:
         article: (provisions, countries)
         for article, provisions, countries in session.execute(
             select(tagged.c.article, func.count(), func.count(func.distinct(Document.country_code)))
-            .join(Provision, Provision.id == tagged.c.provision_id)
-            .join(Version, Version.id == Provision.version_id)
+            .join(Version, Version.id == tagged.c.version_id)
             .join(Document, Document.id == Version.document_id)
             .group_by(tagged.c.article)
         )
@@ -324,12 +322,23 @@ def country_coverage(session: Session, code: str) -> list[ArticleCoverage]:
 
 def matrix(session: Session, chapter: str | None = None, region: str | None = None) -> Matrix:
     """The coverage matrix: countries with documents (optionally of one UN regional group) x
-    articles (optionally of one chapter)."""
+    articles (optionally of one chapter). The articles' counts are those of the matrix's countries."""
     countries = sorted(_country_info(session).values(), key=lambda c: c.name)
     if region:
         countries = [c for c in countries if c.region == region]
-    summaries = [a for a in articles(session) if chapter is None or a.chapter == chapter]
-    return Matrix(countries, summaries, coverage_cells(session, [c.code for c in countries]))
+    cells = coverage_cells(session, [c.code for c in countries])
+    query = select(ConventionArticle).order_by(ConventionArticle.number)
+    if chapter is not None:
+        query = query.where(ConventionArticle.chapter == chapter)
+    columns: dict[int, list[Cell]] = {}
+    for (_code, number), cell in cells.items():
+        columns.setdefault(number, []).append(cell)
+    summaries = []
+    for a in session.scalars(query):
+        column = columns.get(a.number, [])
+        summaries.append(ArticleSummary(a.number, a.title, a.chapter, a.obligation,
+                                        sum(c.total for c in column), len(column)))
+    return Matrix(countries, summaries, cells)
 
 
 def country(session: Session, code: str) -> CountryInfo | None:

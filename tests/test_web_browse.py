@@ -217,3 +217,10 @@ def test_user_input_is_escaped(corpus_client, url):
     html = corpus_client.get(url).get_data(as_text=True)
     assert "<script>" not in html.lower()
     assert "&lt;script&gt;" in html.lower()
+
+
+def test_a_known_country_without_documents_says_so(corpus_client, library):
+    assert "ISL" not in {c.code for c in library.countries()}
+    soup = page(corpus_client, "/countries/ISL")
+    assert "The library has no documents of Iceland." in soup.get_text()
+    assert {cell["class"][1] for cell in soup.select(".coverage-grid .coverage-cell")} == {"status-none"}

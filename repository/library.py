@@ -485,3 +485,52 @@ class Library:
 
         with self.sessions() as session:
             return citations_for(session, provision_ids)
+
+    # -- coverage (repository/coverage.py): which provisions implement which article ----------
+
+    def _reading(self, function, *args, **kwargs):
+        with self.sessions() as session:
+            return function(session, *args, **kwargs)
+
+    def articles(self) -> list["ArticleSummary"]:
+        """Every UNCAC article with its numbers of implementing provisions and countries."""
+        from repository import coverage
+        return self._reading(coverage.articles)
+
+    def chapters(self) -> list["ChapterInfo"]:
+        from repository import coverage
+        return self._reading(coverage.chapters)
+
+    def convention_text(self, article: int) -> dict[str, "ConventionText"]:
+        """The Convention's own text of an article, by language."""
+        from repository import coverage
+        return self._reading(coverage.convention_text, article)
+
+    def article_implementations(self, article: int, countries: list[str] | None = None,
+                                with_text: bool = False) -> list["CountryGroup"]:
+        """Provisions implementing an article, grouped by country (current versions)."""
+        from repository import coverage
+        return self._reading(coverage.article_implementations, article, countries, with_text)
+
+    def country(self, code: str) -> "CountryInfo | None":
+        from repository import coverage
+        return self._reading(coverage.country, code)
+
+    def countries(self) -> list["CountrySummary"]:
+        """Countries that have documents, with counts."""
+        from repository import coverage
+        return self._reading(coverage.countries)
+
+    def country_documents(self, code: str) -> list["DocumentSummary"]:
+        from repository import coverage
+        return self._reading(coverage.country_documents, code)
+
+    def country_coverage(self, code: str) -> list["ArticleCoverage"]:
+        """Every UNCAC article with the country's implementing provisions and its status."""
+        from repository import coverage
+        return self._reading(coverage.country_coverage, code)
+
+    def coverage_matrix(self, chapter: str | None = None, region: str | None = None) -> "Matrix":
+        """Countries x articles: implementing provisions, confirmed and suggested."""
+        from repository import coverage
+        return self._reading(coverage.matrix, chapter, region)

@@ -29,4 +29,4 @@ def highlight_filter(snippet: str) -> Markup:
     return highlighted(snippet)
 
 
-from web.public import search, documents, citations  # noqa: E402,F401  (routes register on bp)
+from web.public import search, documents, browse, citations  # noqa: E402,F401  (routes register on bp)

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 
 from repository import audit
 from repository.db import transaction
+from repository.library import LibraryError
 from repository.models import Role, SignInAttempt, User
 
 if TYPE_CHECKING:
@@ -34,11 +35,11 @@ MIN_PASSWORD_LENGTH = 10
 _RANK = {Role.EDITOR: 1, Role.ADMIN: 2}
 
 
-class AccountError(Exception):
+class AccountError(LibraryError):
     """An account cannot be created or changed; the message says why."""
 
 
-class SignInError(Exception):
+class SignInError(LibraryError):
     """Sign-in refused. The message never says whether the name exists."""
 
 

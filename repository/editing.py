@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from repository import audit
 from repository.db import transaction
+from repository.library import LibraryError
 from repository.models import Country, Document, DocumentStatus, DocumentType, User
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ EDITABLE = ("title", "short_title", "country_code", "doc_type", "language", "yea
             "official_url", "provenance")
 
 
-class EditError(Exception):
+class EditError(LibraryError):
     """A change is refused; the message names the field."""
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from repository import audit
 from repository.db import transaction
+from repository.library import LibraryError
 from repository.indexing import current_version_ids
 from repository.models import (
     ArticleTag, ConventionArticle, Document, Provision, TagOrigin, TagStatus, User, Version,
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from repository.library import Library
 
 
-class ReviewError(Exception):
+class ReviewError(LibraryError):
     """A tag decision cannot be made; the message says why."""
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 
 from repository import audit
 from repository.db import transaction
+from repository.library import LibraryError
 from repository.ingest.document import ExtractionError
 from repository.ingest.extract import DOCX, HTML, MARKDOWN, PDF, TEXT, XML, detect_media_type
 from repository.ingest.metadata import ManifestError, metadata_from_mapping
@@ -40,7 +41,7 @@ METADATA_FIELDS = ("country", "title", "short_title", "type", "language", "year"
                    "official_url", "document_id")
 
 
-class UploadError(Exception):
+class UploadError(LibraryError):
     """The upload is refused; the message says why in one line."""
 
 

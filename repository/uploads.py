@@ -78,13 +78,13 @@ def decide_media_type(filename: str, data: bytes) -> str:
     if claimed is None:
         allowed = ", ".join(sorted(UPLOAD_TYPES))
         raise UploadError(f"unsupported file type {ext or '(no extension)'}; upload one of {allowed}")
+    if claimed in (TEXT, MARKDOWN) and b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UploadError("not a text file: it contains NUL bytes")
     try:
         found = detect_media_type(f"upload{ext}", data)
     except ExtractionError as error:
         raise UploadError(str(error)) from None
     if claimed in (TEXT, MARKDOWN):
-        if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise UploadError("not a text file: it contains NUL bytes")
         if found in (PDF, DOCX):
             raise UploadError(f"the content is {_kind(found)} but the name ends {ext}")
         return claimed  # text that happens to hold markup is still read as text

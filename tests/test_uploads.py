@@ -160,6 +160,38 @@ def test_extraction_over_the_time_limit_fails_only_its_job(settings):
         assert limited.check().clean
 
 
+def _docx_bomb() -> bytes:
+    """A valid .docx under 1 MB whose document.xml unpacks to about 300 MB."""
+    import docx
+
+    small = io.BytesIO()
+    docx.Document().save(small)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                archive.writestr(info, source.read(info))
+        with archive.open("word/document.xml", "w") as handle:
+            handle.write(b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                         b'wordprocessingml/2006/main"><w:body>')
+            paragraph = b"<w:p><w:r><w:t>Article 1. Bribery is an offence.</w:t></w:r></w:p>" * 10000
+            for _ in range(400):
+                handle.write(paragraph)
+            handle.write(b"</w:body></w:document>")
+    return buffer.getvalue()
+
+
+def test_extraction_over_the_memory_limit_fails_only_its_job(settings):
+    with library_with(settings, extraction_memory_mb=400) as limited:
+        bomb = submit_upload(limited, "bomb.docx", _docx_bomb())
+        quick = submit_upload(limited, "act.md", BRIBERY_ACT.encode())
+        worker = Worker(limited)
+        first, second = worker.run_once(), worker.run_once()
+        assert (first.id, first.state) == (bomb.id, JobState.FAILED)
+        assert first.reason == "extraction needed more than 400 MB (the memory limit)"
+        assert (second.id, second.state) == (quick.id, JobState.INDEXED)
+
+
 def test_a_batch_reports_progress_and_refused_files(library, editor):
     result = submit_batch(library, [
         ("one.md", BRIBERY_ACT.encode()), ("two.md", GELDWAESCHE.encode()), ("bad.pdf", PNG),

@@ -197,11 +197,13 @@ def _prepare_limited(connection, source, filename, data, language, media_type, t
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     cpu = int(time_limit) + 5  # a backstop should the parent die while this runs
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    over = ("skipped", f"extraction needed more than {memory_mb} MB (the memory limit)")
     try:
         result = _prepare_in_worker(source, filename, data, language, media_type)
-        connection.send(result)
+        # Extractors wrap errors in a one-line reason; a MemoryError inside one is the limit.
+        connection.send(over if isinstance(result, tuple) and "MemoryError" in result[1] else result)
     except MemoryError:
-        connection.send(("skipped", f"extraction needed more than {memory_mb} MB (the memory limit)"))
+        connection.send(over)
     finally:
         connection.close()
 

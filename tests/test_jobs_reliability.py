@@ -24,7 +24,7 @@ from repository.indexing import current_version_ids
 from repository.models import ArticleTag, Document, Job, JobState, Provision, TagStatus, Version
 from repository.review import add_tag, confirm_tags, reject_tags, review_queue
 from repository.uploads import submit_batch, submit_upload
-from tests.conftest import CORPUS_REAL, PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT
 from tests.test_library import BRIBERY_ACT, GELDWAESCHE, write
 
 FINISHED = (JobState.INDEXED, JobState.FAILED)

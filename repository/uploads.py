@@ -154,6 +154,34 @@ def clean_metadata(library: "Library", metadata: dict | None) -> dict:
     return cleaned
 
 
+def preview_metadata(library: "Library", filename: str, data: bytes) -> dict:
+    """What extraction finds in a file, to prefill the upload form: title, short title,
+    language, date adopted, year, official URL, and the number of provisions found.
+
+    Runs the extraction in the same limited process as a job; nothing is stored.
+    """
+    from repository.ingest.metadata import complete_metadata
+    from repository.ingest.pipeline import prepare_isolated
+
+    if len(data) > library.settings.max_file_bytes:
+        raise UploadError(f"too large: {len(data)} bytes (limit {library.settings.max_file_bytes})")
+    media_type = decide_media_type(filename, data)
+    name = safe_name(filename)
+    prepared = prepare_isolated(
+        name, name, data, "", media_type,
+        time_limit=library.settings.extraction_time_limit, memory_mb=library.settings.extraction_memory_mb,
+    )
+    if isinstance(prepared, tuple):
+        raise UploadError(prepared[1])
+    found = {**prepared.extracted.metadata, "language": prepared.language}
+    meta = complete_metadata(None, found, name, prepared.extracted.text)
+    return {
+        "title": meta.title, "short_title": meta.short_title, "language": meta.language,
+        "date_adopted": meta.date_adopted.isoformat() if meta.date_adopted else None, "year": meta.year,
+        "official_url": meta.official_url, "media_type": media_type, "provisions": len(prepared.drafts),
+    }
+
+
 def submit_upload(
     library: "Library", filename: str, data: bytes, metadata: dict | None = None, user: User | None = None,
     batch: str | None = None,

@@ -20,7 +20,7 @@ from repository.jobs import Worker
 from repository.library import Library
 from repository.models import Document, DocumentStatus, Job, JobState, Provision, Version
 from repository.uploads import (
-    UploadError, batch_progress, list_jobs, retry_job, safe_name, submit_batch, submit_upload,
+    UploadError, batch_progress, list_jobs, preview_metadata, retry_job, safe_name, submit_batch, submit_upload,
 )
 from tests.test_extract import _image_only_pdf
 from tests.test_library import BRIBERY_ACT, GELDWAESCHE
@@ -190,6 +190,19 @@ def test_extraction_over_the_memory_limit_fails_only_its_job(settings):
         assert (first.id, first.state) == (bomb.id, JobState.FAILED)
         assert first.reason == "extraction needed more than 400 MB (the memory limit)"
         assert (second.id, second.state) == (quick.id, JobState.INDEXED)
+
+
+def test_the_upload_form_is_prefilled_from_what_extraction_finds(library):
+    html = ("<html lang='de'><head><title>Gesetz über Beispiele</title></head><body><h1>Gesetz über Beispiele</h1>"
+            "<h5>§ 1 Geldwäsche</h5><p>Wer einen Gegenstand verbirgt, der aus einer rechtswidrigen Tat herrührt, "
+            "wird bestraft.</p><h5>§ 2 Bestechlichkeit</h5><p>Ein Amtsträger, der einen Vorteil fordert, wird "
+            "bestraft.</p></body></html>")
+    found = preview_metadata(library, "gesetz.html", html.encode())
+    assert (found["title"], found["language"], found["media_type"]) == ("Gesetz über Beispiele", "de", "text/html")
+    assert found["provisions"] >= 2
+    assert count(library, Job) == 0
+    with pytest.raises(UploadError, match="needs OCR"):
+        preview_metadata(library, "scan.pdf", _image_only_pdf())
 
 
 def test_a_batch_reports_progress_and_refused_files(library, editor):

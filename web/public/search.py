@@ -128,6 +128,19 @@ class SearchState:
         return fields
 
 
+def facet_values(state: SearchState, facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, int]]]:
+    """Counted values per facet, plus selected values that no longer match (count 0), so that
+    every selection can be undone from its facet."""
+    shown = {}
+    for name in FACET_FIELDS:
+        values = list(facets.get(name, ()))
+        counted = {value.casefold() for value, _count in values}
+        values += [(value, 0) for value in state.filters.get(name, ()) if value.casefold() not in counted]
+        if values:
+            shown[name] = values
+    return shown
+
+
 def page_numbers(page: int, last: int) -> list[int | None]:
     """Page links around the current page, with the first and last; None marks a gap."""
     shown = sorted({1, last, *range(max(1, page - PAGE_WINDOW), min(last, page + PAGE_WINDOW) + 1)})
@@ -179,6 +192,7 @@ def search():
     return render_template(
         "public/search.html", state=state, query=state.query, result=result, error=error, per_page=per_page,
         last_page=last_page, pages=page_numbers(state.page, last_page), countries=countries,
+        facets=facet_values(state, result.facets) if result is not None else {},
         name_of=lambda name, value: display_name(name, value, countries), facet_labels=FACET_LABELS,
         facets_shown=FACETS_SHOWN, sorts=SORTS, convention=load_convention(), concepts=concepts, current=current,
     )

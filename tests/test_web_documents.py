@@ -3,7 +3,6 @@ schema.org metadata and the original file, on the real corpus and on a small lib
 whose documents get a second version."""
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import unquote
 
@@ -11,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import event, func, select
 
-from repository.models import ArticleTag, Document, Provision, TagStatus, Version
+from repository.models import Document, Provision, TagStatus, Version
 from tests.conftest import CORPUS_REAL
 from tests.test_library import BRIBERY_ACT, write
 from web import create_app

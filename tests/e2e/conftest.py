@@ -29,14 +29,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
+def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"lexrepo serve exited with status {server.returncode}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/")
+            connection.request("GET", "/static/lexrepo.css")  # cheap: the app is up, whatever the load
             if connection.getresponse().status == 200:
                 return
         except OSError:

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.web import prepare  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, serve, stop  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from web.server import serve_in_background, stop_server  # noqa: E402
 
 PAGES = [
     ("home", "/"),
@@ -41,7 +42,7 @@ def main() -> None:
     prepare(data_dir)
     out = ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    server, base = serve(data_dir)
+    server, base = serve_in_background(data_dir)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -60,7 +61,7 @@ def main() -> None:
                 phone.screenshot(path=str(out / f"{name}.png"))
             browser.close()
     finally:
-        stop(server)
+        stop_server(server)
     print(f"screenshots in {out}")
 
 

@@ -19,7 +19,7 @@ from repository.editing import document_fields
 from repository.jobs import Worker
 from repository.library import Library
 from repository.review import review_queue
-from repository.uploads import submit_upload
+from repository.uploads import get_job, submit_upload
 from tests.conftest import CORPUS_REAL
 from web import create_app
 
@@ -96,7 +96,7 @@ def staffed(sqlite_app):
     indexed = submit_upload(library, DE_BRIBERY.name, DE_BRIBERY.read_bytes(), {"country": "DEU", "type": "act"})
     Worker(library).run(once=True)
     queued = submit_upload(library, US_BRIBERY.name, US_BRIBERY.read_bytes(), {"country": "USA"})
-    document_id = library.sessions().get(type(indexed), indexed.id).document_id
+    document_id = get_job(library, indexed.id).document_id
     return sqlite_app, document_id, queued.id
 
 
@@ -531,7 +531,7 @@ def test_failed_job_shows_its_reason_and_can_be_retried(sqlite_app):
     library = lib(sqlite_app)
     target = submit_upload(library, DE_BRIBERY.name, DE_BRIBERY.read_bytes(), {"country": "DEU"})
     Worker(library).run(once=True)
-    document_id = library.sessions().get(type(target), target.id).document_id
+    document_id = get_job(library, target.id).document_id
     amend = client.post(f"/staff/documents/{document_id}/amend", data={
         "file": (io.BytesIO(US_BRIBERY.read_bytes()), US_BRIBERY.name)}, content_type="multipart/form-data")
     job_url = amend.headers["Location"]
@@ -566,3 +566,47 @@ def test_document_fields_and_the_review_queue_by_document(staffed):
     mine = review_queue(lib(app), document=document_id)
     assert mine.total == review_queue(lib(app)).total  # the only document
     assert review_queue(lib(app), document=999999).total == 0
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_serve_with_worker_processes_uploads_and_stops_its_worker(tmp_path, corpus_real):
+    """`lexrepo serve` (the development server) runs a job worker beside it; SIGTERM to the
+    server alone also ends the worker."""
+    import signal
+    import time
+
+    from tests.e2e.conftest import serve
+
+    data_dir = tmp_path / "served"
+    settings = load_settings(environ={}, data_dir=str(data_dir))
+    with Library(settings) as library:
+        library.init()
+        job = submit_upload(library, DE_BRIBERY.name, DE_BRIBERY.read_bytes(), {"country": "DEU"})
+        server, _url = serve(data_dir)
+        try:
+            deadline = time.monotonic() + 120
+            state = None
+            while time.monotonic() < deadline:
+                state = get_job(library, job.id).state.value
+                if state in ("indexed", "failed"):
+                    break
+                time.sleep(0.5)
+            assert state == "indexed"
+            assert len(_processes_mentioning(f"{data_dir} worker")) == 1
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=60)
+    assert _processes_mentioning(f"{data_dir} worker") == []

@@ -56,8 +56,9 @@ def unauthorized(error):
 
 @bp.errorhandler(403)
 def forbidden(error):
-    return error_page(403, "Not allowed", error.description if isinstance(error.description, str)
-                      and error.description.startswith("this needs") else "Your role does not allow this.")
+    described = isinstance(error.description, str) and error.description.startswith("this needs")
+    return error_page(403, "Not allowed", error.description.capitalize() + "." if described
+                      else "Your role does not allow this.")
 
 
 @bp.errorhandler(404)

@@ -9,7 +9,7 @@ from repository.models import DocumentStatus, DocumentType, JobState
 from repository.review import review_queue
 from repository.uploads import (
     METADATA_FIELDS, UploadError, batch_progress, clean_metadata, get_job, job_counts, list_jobs, preview_metadata,
-    retry_job, submit_batch, submit_upload,
+    retry_job, submit_batch,
 )
 from web.staff import bp, library
 from web.staff.auth import current_account, role_required

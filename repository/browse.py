@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from repository.citations import Citation, citations_for_version
 from repository.convention import load_convention
-from repository.models import ArticleTag, Country, Document, Provision, TagStatus, Version
+from repository.models import ArticleTag, Document, Provision, TagStatus, Version
 
 
 @dataclass(frozen=True)
@@ -25,14 +25,6 @@ class RecentDocument:
     doc_type: str
     year: int | None
     received_at: dt.datetime  # when its latest version arrived
-
-
-@dataclass(frozen=True)
-class CountryCount:
-    code: str
-    name: str
-    region: str              # UN regional group, "" when none
-    documents: int
 
 
 def recent_documents(session: Session, limit: int = 10) -> list[RecentDocument]:
@@ -55,28 +47,6 @@ def recent_documents(session: Session, limit: int = 10) -> list[RecentDocument]:
         )
         for document, received_at in rows
     ]
-
-
-def countries_with_documents(session: Session) -> list[CountryCount]:
-    """Countries that have at least one document, by name."""
-    rows = session.execute(
-        select(Country, func.count(Document.id))
-        .join(Document, Document.country_code == Country.code)
-        .group_by(Country.code)
-        .order_by(Country.name)
-    ).all()
-    return [
-        CountryCount(country.code, country.name, country.region.value if country.region else "", documents)
-        for country, documents in rows
-    ]
-
-
-def country_names(session: Session, codes) -> dict[str, str]:
-    """ISO alpha-3 -> name for the given codes (one query)."""
-    codes = {str(code).upper() for code in codes if code}
-    if not codes:
-        return {}
-    return dict(session.execute(select(Country.code, Country.name).where(Country.code.in_(codes))).all())
 
 
 @dataclass(frozen=True)

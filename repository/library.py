@@ -69,6 +69,7 @@ class Library:
         self.blobs = BlobStore(settings.resolved_blob_dir)
         self._index: SearchBackend | None = None
         self._tagger: Tagger | None = None
+        self._country_names: dict[str, str] | None = None  # reference data: loaded by init, never changed
 
     # -- set-up ---------------------------------------------------------------------------
 
@@ -571,19 +572,12 @@ class Library:
         with self.sessions() as session:
             return recent_documents(session, limit)
 
-    def countries_with_documents(self) -> list["CountryCount"]:
-        """Countries that have documents, with their name, regional group and document count."""
-        from repository.browse import countries_with_documents
-
-        with self.sessions() as session:
-            return countries_with_documents(session)
-
     def country_names(self, codes) -> dict[str, str]:
-        """ISO alpha-3 -> country name for the given codes."""
-        from repository.browse import country_names
-
-        with self.sessions() as session:
-            return country_names(session, codes)
+        """ISO alpha-3 -> country name for the given codes (reference data, read once)."""
+        if self._country_names is None:
+            with self.sessions() as session:
+                self._country_names = dict(session.execute(select(Country.code, Country.name)).all())
+        return {code: self._country_names[code] for code in {str(c).upper() for c in codes if c} if code in self._country_names}
 
     def document_view(self, document_id: int, seq: int | None = None) -> "DocumentView | None":
         """One version of a document (the current one when ``seq`` is None) with its provisions,

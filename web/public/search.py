@@ -155,7 +155,7 @@ def page_numbers(page: int, last: int) -> list[int | None]:
 @bp.route("/")
 def home():
     lib = library()
-    countries = lib.countries_with_documents()
+    countries = lib.countries()
     regions = {region.value: 0 for region in Region}
     for country in countries:
         if country.region:

@@ -36,6 +36,13 @@ class Settings:
     search_limit: int = _setting(10, "Default number of search results per page.")
     search_limit_max: int = _setting(200, "Largest number of search results per page.")
     search_cache_size: int = _setting(256, "Distinct searches whose results each process keeps until the index changes (0: none).")
+    extraction_time_limit: int = _setting(120, "Seconds an uploaded file may take to extract before its job fails.")
+    extraction_memory_mb: int = _setting(1024, "Memory (address space, MB) the extraction process of an upload may use.")
+    job_lease_seconds: int = _setting(300, "A worker's hold on a job; a job whose lease expired (worker died) is taken again.")
+    job_max_attempts: int = _setting(3, "Attempts at a job before it fails for good.")
+    sign_in_max_failures: int = _setting(5, "Failed sign-ins (per name and client address) before sign-in is locked.")
+    sign_in_window_seconds: int = _setting(900, "Period over which failed sign-ins are counted.")
+    sign_in_lockout_seconds: int = _setting(600, "How long sign-in stays locked after too many failures.")
 
     @property
     def resolved_database_url(self) -> str:

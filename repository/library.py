@@ -325,8 +325,11 @@ class Library:
         indexed = 0
         with self.index.writer() as index_writer, self.sessions() as session:
             for document_id in dict.fromkeys(document_ids):
+                # Delete first: that takes the index's write lock before the rows are read, so
+                # with several writing processes the last one to write also read last (no stale tags).
+                index_writer.delete_document(document_id)
                 records = records_for_document(session, document_id)
-                index_writer.replace_document(document_id, records)
+                index_writer.add(records)
                 indexed += len(records)
                 session.expunge_all()
         return indexed
@@ -441,6 +444,30 @@ class Library:
 
     def refresh_index(self, document_id: int) -> None:
         self._index_documents([document_id])
+
+    def refresh_indexes(self, document_ids: list[int]) -> int:
+        """Replace the index entries of these documents (one writer session); return records written."""
+        return self._index_documents(document_ids)
+
+    # -- uploads (staff; see repository/uploads.py and repository/jobs.py) ------------------
+
+    def store_prepared(self, prepared: Prepared, given: DocumentMetadata | None) -> FileOutcome:
+        """Store one extracted file as a version of the document ``prepared.source`` (not tagged
+        or indexed: the caller does both). Bytes already stored for that document are not
+        stored again: the outcome is "unchanged" with the existing version."""
+        digest = sha256_of(prepared.data)
+        with self.sessions() as session:
+            existing = session.execute(
+                select(Document.id, Version.seq).join(Version, Version.document_id == Document.id)
+                .where(Document.source == prepared.source, Version.sha256 == digest)
+            ).first()
+        if existing is not None:
+            return FileOutcome(prepared.source, "unchanged", document_id=existing[0], version_seq=existing[1])
+        return self._store(prepared, given)[0]
+
+    def tag_documents(self, document_ids: list[int]) -> int:
+        """Suggest tags for these documents' current versions (staff decisions kept); not indexed."""
+        return self._tag_documents(document_ids)
 
     # -- reading --------------------------------------------------------------------------
 

@@ -1,11 +1,12 @@
-"""The domain model: countries, documents, versions, provisions, UNCAC articles and tags."""
+"""The domain model: countries, documents, versions, provisions, UNCAC articles and tags;
+staff accounts, upload jobs and the audit log."""
 from __future__ import annotations
 
 import datetime as dt
 import enum
 
 from sqlalchemy import (
-    JSON, Date, DateTime, Enum, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint,
+    JSON, Boolean, Date, DateTime, Enum, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -216,3 +217,95 @@ class ArticleTag(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
 
     provision: Mapped[Provision] = relationship(back_populates="tags")
+
+
+# -- staff: accounts, upload jobs, audit log ------------------------------------------------
+
+
+class Role(StrEnum):
+    """What a staff account may do; admins may do everything editors may."""
+
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    EXTRACTING = "extracting"
+    TAGGING = "tagging"
+    INDEXED = "indexed"
+    FAILED = "failed"
+
+
+class User(Base):
+    """A staff account. The public reads without one."""
+
+    __tablename__ = "user_account"  # "user" is reserved on PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))  # Argon2id, PHC string
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.EDITOR)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # sha256 of the API token; the token itself is shown once and never stored.
+    api_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt, kept for rate limiting by (name, client address)."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)  # as typed, lower-cased
+    address: Mapped[str] = mapped_column(String(64), default="")
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Job(Base):
+    """One uploaded file on its way into the library; recorded before any processing."""
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[JobState] = mapped_column(_enum(JobState, "job_state"), default=JobState.QUEUED, index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")  # one line, for failed jobs
+    sha256: Mapped[str] = mapped_column(String(64))  # the stored original in the blob store
+    original_filename: Mapped[str] = mapped_column(String(500))  # metadata only, never a path
+    stored_name: Mapped[str] = mapped_column(String(200))  # the sanitized name extraction sees
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))  # decided from content and extension
+    submitted_metadata: Mapped[dict] = mapped_column(JSON, default=dict)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    batch: Mapped[str | None] = mapped_column(String(32), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # The worker holding the job and until when; an expired lease means the worker died.
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"))
+    version_seq: Mapped[int | None] = mapped_column(Integer)
+
+    submitted_by: Mapped[User | None] = relationship()
+
+
+class AuditEvent(Base):
+    """Who changed what and when. Never updated or deleted by lexrepo."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    # The name at the time, so the log stays readable if the account goes; "" for the CLI/system.
+    user_name: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -393,6 +393,220 @@ def serve(obj: Context, host: str, port: int, workers: int, threads: int) -> Non
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
+# -- staff: accounts, uploads, jobs, audit ----------------------------------------------
+
+
+@cli.group()
+def users() -> None:
+    """Staff accounts (roles: editor, admin)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["editor", "admin"]), default="editor", show_default=True, help="What the account may do.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input instead of prompting.")
+@click.pass_obj
+def users_add(obj: Context, name: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account NAME; the password is asked twice (or read with --password-stdin)."""
+    from repository.accounts import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = create_user(obj.library(), name, password, role)
+    click.echo(f"Created {user.role.value} {user.name}.")
+
+
+@users.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def users_list(obj: Context, as_json: bool) -> None:
+    """List staff accounts."""
+    from repository.accounts import list_users
+
+    rows = [
+        {"name": u.name, "role": u.role.value, "active": u.active, "created_at": u.created_at.isoformat(),
+         "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None, "api_token": bool(u.api_token_hash)}
+        for u in list_users(obj.library())
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("No staff accounts. Create one with `lexrepo users add NAME --role admin`.")
+    for row in rows:
+        state = "" if row["active"] else " (inactive)"
+        click.echo(f"{row['name']:<24} {row['role']:<7} last sign-in {row['last_login_at'] or 'never'}{state}")
+
+
+@users.command("token")
+@click.argument("name")
+@click.option("--revoke", is_flag=True, help="Remove the account's API token instead of issuing one.")
+@click.pass_obj
+def users_token(obj: Context, name: str, revoke: bool) -> None:
+    """Issue a new API token for NAME (printed once; replaces the previous one), or --revoke it."""
+    from repository.accounts import issue_token, revoke_token
+
+    if revoke:
+        revoke_token(obj.library(), name)
+        click.echo(f"API token of {name} revoked.")
+        return
+    click.echo(issue_token(obj.library(), name))
+
+
+def _job_row(job) -> dict:
+    return {
+        "id": job.id, "state": job.state.value, "reason": job.reason, "filename": job.original_filename,
+        "size": job.size, "media_type": job.media_type, "batch": job.batch, "attempts": job.attempts,
+        "document_id": job.document_id, "version": job.version_seq, "sha256": job.sha256,
+        "created_at": job.created_at.isoformat(),
+    }
+
+
+def _job_line(job) -> str:
+    where = f" -> document {job.document_id} v{job.version_seq}" if job.document_id else ""
+    reason = f": {job.reason}" if job.reason else ""
+    return f"job {job.id} {job.state.value}{where} ({job.original_filename}){reason}"
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--state", type=click.Choice(["queued", "extracting", "tagging", "indexed", "failed"]), help="Only jobs in this state.")
+@click.option("--batch", help="Only jobs of this batch id.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 100000), help="Number of jobs (newest first).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def jobs(ctx: click.Context, state: str | None, batch: str | None, limit: int, as_json: bool) -> None:
+    """List upload jobs, newest first (`lexrepo jobs retry ID` queues a failed one again)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from repository.uploads import list_jobs
+
+    found = list_jobs(ctx.obj.library(), state=state, batch=batch, limit=limit)
+    if as_json:
+        click.echo(json.dumps([_job_row(job) for job in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo("No jobs.")
+    for job in found:
+        click.echo(_job_line(job))
+
+
+@jobs.command("retry")
+@click.argument("job_id", type=int)
+@click.pass_obj
+def jobs_retry(obj: Context, job_id: int) -> None:
+    """Queue the failed job JOB_ID again (a running worker picks it up)."""
+    from repository.uploads import retry_job
+
+    job = retry_job(obj.library(), job_id)
+    click.echo(f"job {job.id} queued again")
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Process the waiting jobs, then exit.")
+@click.option("--poll", default=2.0, show_default=True, type=click.FloatRange(0.05, 3600), help="Seconds between looks for new jobs.")
+@click.pass_obj
+def worker(obj: Context, once: bool, poll: float) -> None:
+    """Process upload jobs: extract (in a limited process), store, tag and index each.
+
+    Several workers may run at once; a job left by a stopped worker is taken again when
+    its lease expires (JOB_LEASE_SECONDS). Stops cleanly on SIGTERM or Ctrl-C.
+    """
+    import signal
+    import threading
+
+    from repository.jobs import Worker
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    runner = Worker(obj.library())
+    click.echo(f"Worker {runner.owner} ready.", err=True)
+    done = runner.run(poll=poll, once=once, stop=stop, on_job=lambda job: click.echo(_job_line(job)))
+    click.echo(f"Processed {done} jobs.", err=True)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--country", help="ISO 3166 alpha-3 code (empty for international instruments).")
+@click.option("--title", help="Title (default: from the file).")
+@click.option("--type", "doc_type", help="Document type: code, act, bill, treaty, ...")
+@click.option("--language", help="ISO 639-1 code (default: from the file).")
+@click.option("--year", type=int, help="Year of adoption.")
+@click.option("--date-adopted", help="Date of adoption, YYYY-MM-DD.")
+@click.option("--status", help="in force, amended, repealed or draft.")
+@click.option("--official-url", help="Where the official text is published.")
+@click.option("--document", "document_id", type=int, help="Upload a new version of this document (an amendment).")
+@click.option("--wait", is_flag=True, help="Process the jobs now in this process instead of leaving them to `lexrepo worker`.")
+@click.option("--json", "as_json", is_flag=True, help="Print the jobs as JSON.")
+@click.pass_obj
+def upload(obj: Context, files, country, title, doc_type, language, year, date_adopted, status, official_url,
+           document_id, wait: bool, as_json: bool) -> None:
+    """Submit FILES as upload jobs with the given metadata (a worker processes them)."""
+    from pathlib import Path
+
+    from repository.jobs import Worker
+    from repository.uploads import get_job, submit_batch
+
+    library = obj.library()
+    metadata = {
+        "country": country, "title": title, "type": doc_type, "language": language, "year": year,
+        "date_adopted": date_adopted, "status": status, "official_url": official_url, "document_id": document_id,
+    }
+    result = submit_batch(library, ((Path(f).name, Path(f).read_bytes()) for f in files), metadata)
+    if wait and result.jobs:
+        Worker(library).run(once=True)
+    submitted = [get_job(library, job.id) for job in result.jobs]
+    if as_json:
+        click.echo(json.dumps({
+            "batch": result.batch, "jobs": [_job_row(job) for job in submitted],
+            "rejected": [{"filename": name, "reason": reason} for name, reason in result.rejected],
+        }, ensure_ascii=False, indent=2))
+    else:
+        for name, reason in result.rejected:
+            click.echo(f"refused {name}: {reason}", err=True)
+        for job in submitted:
+            click.echo(_job_line(job))
+        click.echo(f"batch {result.batch}: {len(submitted)} submitted, {len(result.rejected)} refused")
+    if result.rejected:
+        sys.exit(1)
+
+
+@cli.command("audit")
+@click.option("--user", help="Only events by this user name.")
+@click.option("--action", help="Only this action (upload, edit-metadata, tag-confirm, ...).")
+@click.option("--since", type=click.DateTime(), help="Only events at or after this time (UTC).")
+@click.option("--until", type=click.DateTime(), help="Only events before this time (UTC).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="Events shown (newest first; exports have no limit).")
+@click.option("--json", "as_json", is_flag=True, help="Export as JSON lines, oldest first.")
+@click.option("--csv", "as_csv", is_flag=True, help="Export as CSV, oldest first.")
+@click.pass_obj
+def audit_command(obj: Context, user, action, since, until, limit: int, as_json: bool, as_csv: bool) -> None:
+    """Show or export the audit log: who changed what and when."""
+    import datetime as dt
+
+    from repository.audit import audit_log, export_csv, export_jsonl, iter_audit_events
+
+    if as_json and as_csv:
+        raise LibraryError("give --json or --csv, not both")
+    since = since.replace(tzinfo=dt.timezone.utc) if since else None
+    until = until.replace(tzinfo=dt.timezone.utc) if until else None
+    filters = {"user": user, "action": action, "since": since, "until": until}
+    library = obj.library()
+    if as_json or as_csv:
+        chunks = (export_jsonl if as_json else export_csv)(iter_audit_events(library, **filters))
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
+        return
+    page = audit_log(library, limit=limit, **filters)
+    for event in page.events:
+        who = event.user_name or "(command line)"
+        click.echo(f"{event.at:%Y-%m-%d %H:%M:%S} {who:<16} {event.action:<14} {event.target_type} {event.target_id} "
+                   f"{json.dumps(event.details, ensure_ascii=False)[:200]}")
+    click.echo(f"{len(page.events)} of {page.total} events")
+
+
 def main() -> None:
     cli(prog_name="lexrepo")
 

@@ -254,3 +254,18 @@ def tags(session: Session, articles: list[int], countries: list[str], statuses: 
     ).all()
     return Page(total, [_tag_info(tag, document_id, seq, country or "", anchor)
                         for tag, document_id, seq, country, anchor in rows])
+
+
+def tag(session: Session, tag_id: int) -> TagInfo | None:
+    """One article tag (any status, any version) with where its provision is."""
+    row = session.execute(
+        select(ArticleTag, Document.id, Version.seq, Document.country_code, Provision.anchor)
+        .join(Provision, Provision.id == ArticleTag.provision_id)
+        .join(Version, Version.id == Provision.version_id)
+        .join(Document, Document.id == Version.document_id)
+        .where(ArticleTag.id == tag_id)
+    ).first()
+    if row is None:
+        return None
+    found, document_id, seq, country, anchor = row
+    return _tag_info(found, document_id, seq, country or "", anchor)

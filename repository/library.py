@@ -587,3 +587,7 @@ class Library:
         """A page of the article tags of current versions."""
         from repository import catalogue
         return self._reading(catalogue.tags, articles, countries, statuses, limit, offset)
+
+    def catalogue_tag(self, tag_id: int) -> "TagInfo | None":
+        from repository import catalogue
+        return self._reading(catalogue.tag, tag_id)

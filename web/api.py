@@ -58,6 +58,8 @@ def http_error(error: HTTPException):
     response = error_response(error.code or 500, _message(error))
     if error.code == 405 and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
+    if error.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="lexrepo"'
     return response
 
 
@@ -424,13 +426,16 @@ def tags():
                                          pages.per_page, pages.offset)
     except CatalogueError as error:
         bad_request(str(error))
-    results = [
-        {**tag_json(tag), "document_id": tag.document_id, "version_seq": tag.version_seq, "country": tag.country,
-         "provision_url": url_for("api.provision", provision_id=tag.provision_id, _external=True),
-         "html_url": _absolute(f"/documents/{tag.document_id}/versions/{tag.version_seq}#{tag.anchor}")}
-        for tag in found.items
-    ]
-    return jsonify(paged(results, found.total, pages))
+    return jsonify(paged([tag_listing_json(tag) for tag in found.items], found.total, pages))
+
+
+def tag_listing_json(tag) -> dict:
+    """A tag with where its provision is (document, version, country) and links to it."""
+    return {
+        **tag_json(tag), "document_id": tag.document_id, "version_seq": tag.version_seq, "country": tag.country,
+        "provision_url": url_for("api.provision", provision_id=tag.provision_id, _external=True),
+        "html_url": _absolute(f"/documents/{tag.document_id}/versions/{tag.version_seq}#{tag.anchor}"),
+    }
 
 
 # -- articles and countries (repository/coverage.py) --------------------------------------
@@ -527,6 +532,9 @@ def openapi():
     from web.api_spec import openapi_document
 
     return jsonify(openapi_document(library().settings, request.url_root.rstrip("/") + PREFIX))
+
+
+from web import api_staff  # noqa: E402,F401  (the staff routes register on bp)
 
 
 # -- set-up -------------------------------------------------------------------------------

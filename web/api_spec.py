@@ -9,7 +9,8 @@ from __future__ import annotations
 from repository.config import Settings
 from repository.convention import ARTICLE_COUNT
 from repository.export import FORMATS
-from repository.models import DocumentStatus, DocumentType, Region, TagStatus
+from repository.models import DocumentStatus, DocumentType, JobState, Region, TagStatus
+from repository.uploads import METADATA_FIELDS
 
 VERSION = "1.0.0"
 
@@ -49,7 +50,8 @@ def _errors(*codes: int) -> dict:
     return {str(code): {"$ref": f"#/components/responses/{_ERROR_NAMES[code]}"} for code in codes}
 
 
-_ERROR_NAMES = {400: "BadRequest", 404: "NotFound", 413: "PayloadTooLarge", 429: "TooManyRequests"}
+_ERROR_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 413: "PayloadTooLarge",
+                429: "TooManyRequests"}
 
 
 def _json(schema: dict, description: str = "OK") -> dict:
@@ -162,6 +164,18 @@ def schemas(settings: Settings) -> dict:
             })},
             "covered_articles": INTEGER, **LINKS,
         }),
+        "Job": _object({
+            "id": INTEGER, "state": {"enum": [s.value for s in JobState]}, "reason": STRING,
+            "original_filename": STRING, "size": INTEGER, "media_type": STRING, "metadata": {"type": "object"},
+            "batch": _nullable("string"), "attempts": INTEGER, "submitted_by_id": _nullable("integer"),
+            "created_at": _nullable("string", format="date-time"), "updated_at": _nullable("string", format="date-time"),
+            "started_at": _nullable("string", format="date-time"), "finished_at": _nullable("string", format="date-time"),
+            "document_id": _nullable("integer"), "version_seq": _nullable("integer"),
+            "document_url": _nullable("string", format="uri"), "url": URL,
+        }),
+        "TagDecision": _object({"changed": {"type": "boolean"}, "tag": _ref("TagListing")}),
+        "NewTag": _object({"article": ARTICLE_NUMBER, "paragraph": {"type": "string", "maxLength": 16}},
+                          required=["article"]),
         "ExportRequest": {**_object({
             "format": {"enum": list(FORMATS)},
             "provision_ids": {"type": "array", "items": INTEGER, "minItems": 1, "maxItems": 1000},
@@ -293,6 +307,7 @@ def openapi_document(settings: Settings, server_url: str = "/api/v1") -> dict:
                               **_errors(400, 404, 413, 429)},
             },
         },
+        **_staff_paths(),
         "/openapi.json": {"get": {
             "operationId": "openapi", "summary": "This description", "tags": ["meta"],
             "responses": {**_json({"type": "object"}), **_errors(429)},
@@ -309,14 +324,62 @@ def openapi_document(settings: Settings, server_url: str = "/api/v1") -> dict:
         "paths": paths,
         "components": {
             "schemas": schemas(settings),
+            "securitySchemes": {"bearerAuth": {
+                "type": "http", "scheme": "bearer",
+                "description": "A staff API token (`lexrepo users token NAME`); staff endpoints need the editor role.",
+            }},
             "responses": {
                 name: {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
                 for name, description in (
                     ("BadRequest", "A parameter or the query is wrong; the message says what"),
+                    ("Unauthorized", "No API token, or one the library does not know"),
+                    ("Forbidden", "The account's role does not allow this"),
                     ("NotFound", "No such resource"),
                     ("PayloadTooLarge", "The request body is larger than the library accepts"),
                     ("TooManyRequests", "Too many requests from this client; wait and retry"),
                 )
             },
         },
+    }
+
+
+def _staff_paths() -> dict:
+    secured = {"security": [{"bearerAuth": []}], "tags": ["staff"]}
+    tag_id = _param("tag_id", "Tag id.", INTEGER, "path")
+
+    def decision(verb: str) -> dict:
+        return {"post": {
+            **secured, "operationId": f"{verb}Tag", "summary": f"{verb.capitalize()} a tag (editor)",
+            "parameters": [tag_id],
+            "responses": {**_json(_ref("TagDecision")), **_errors(401, 403, 404, 429)},
+        }}
+
+    upload_fields = {name: STRING for name in METADATA_FIELDS}
+    upload_fields["file"] = {"type": "string", "format": "binary"}
+    return {
+        "/uploads": {"post": {
+            **secured, "operationId": "upload", "summary": "Upload one file with its metadata (editor)",
+            "description": "The file is stored and queued; the worker extracts, tags and indexes it. "
+                           "Follow the job's url (also the Location header) for its state.",
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": upload_fields, "required": ["file"]}}}},
+            "responses": {"202": {"description": "Queued", "content": {"application/json": {"schema": _ref("Job")}}},
+                          **_errors(400, 401, 403, 413, 429)},
+        }},
+        "/jobs/{job_id}": {"get": {
+            **secured, "operationId": "getJob",
+            "summary": "An upload's job: its state and, once indexed, its document (the submitting editor or an admin)",
+            "parameters": [_param("job_id", "Job id.", INTEGER, "path")],
+            "responses": {**_json(_ref("Job")), **_errors(401, 403, 404, 429)},
+        }},
+        "/tags/{tag_id}/confirm": decision("confirm"),
+        "/tags/{tag_id}/reject": decision("reject"),
+        "/provisions/{provision_id}/tags": {"post": {
+            **secured, "operationId": "addTag", "summary": "Tag a provision with an article, confirmed (editor)",
+            "parameters": [_param("provision_id", "Provision id.", INTEGER, "path")],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("NewTag")}}},
+            "responses": {"201": {"description": "Tagged",
+                                  "content": {"application/json": {"schema": _ref("TagDecision")}}},
+                          **_errors(400, 401, 403, 404, 429)},
+        }},
     }

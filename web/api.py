@@ -159,7 +159,10 @@ def _articles_arg(name: str = "article") -> list[int]:
     return numbers
 
 
-def _iso(value) -> str | None:
+def iso8601(value) -> str | None:
+    """ISO 8601; times are stored in UTC (SQLite hands them back without the zone)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
     return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
 
 
@@ -216,7 +219,7 @@ def version_json(version) -> dict:
     return {
         "id": version.id, "document_id": version.document_id, "seq": version.seq, "sha256": version.sha256,
         "media_type": version.media_type, "original_filename": version.original_filename, "size": version.size,
-        "page_count": version.page_count, "received_at": _iso(version.received_at),
+        "page_count": version.page_count, "received_at": iso8601(version.received_at),
         "provisions": version.provisions, "current": version.current,
         "url": url_for("api.version", document_id=version.document_id, seq=version.seq, _external=True),
         "html_url": _absolute(f"/documents/{version.document_id}/versions/{version.seq}"),
@@ -227,7 +230,7 @@ def document_json(document, with_versions: bool = False) -> dict:
     body = {
         "id": document.id, "title": document.title, "short_title": document.short_title,
         "country": document.country, "type": document.type, "language": document.language,
-        "year": document.year, "date_adopted": _iso(document.date_adopted), "status": document.status,
+        "year": document.year, "date_adopted": iso8601(document.date_adopted), "status": document.status,
         "source": document.source, "official_url": document.official_url, "provenance": document.provenance,
         "current_version": document.current_version,
         "url": url_for("api.document", document_id=document.id, _external=True),
@@ -347,7 +350,8 @@ def export_post():
         bad_request("provision_ids must be a non-empty list of provision ids (integers)")
     if len(ids) > MAX_EXPORT_IDS:
         bad_request(f"at most {MAX_EXPORT_IDS} provision_ids per export")
-    notes = body.get("notes") or {}
+    notes = body.get("notes", {})
+    notes = {} if notes is None else notes
     if not isinstance(notes, dict) or not all(isinstance(v, str) for v in notes.values()):
         bad_request("notes must be an object mapping provision ids to text")
     citations = library().citations(ids)
@@ -553,4 +557,5 @@ def init_app(app: Flask, csrf) -> None:
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = "memory://"
     limiter = Limiter(get_remote_address, app=app)
-    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
+    # One budget per client for the whole API, not one per route.
+    limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api")(bp)

@@ -7,8 +7,6 @@ have it too); a job can be read by the editor who submitted it and by admins.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import jsonify, request, url_for
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
 
@@ -16,7 +14,7 @@ from repository import accounts
 from repository.models import Job, Role, User
 from repository.review import ReviewError, add_tag, confirm_tags, reject_tags
 from repository.uploads import METADATA_FIELDS, UploadError, get_job, submit_upload
-from web.api import bp, library, tag_listing_json
+from web.api import bp, iso8601, library, tag_listing_json
 
 # What each staff operation needs, in one place (the OpenAPI description says the same).
 ROLE_FOR = {
@@ -41,8 +39,6 @@ def staff(operation: str) -> User:
         raise Forbidden(str(error)) from None
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def job_json(job: Job) -> dict:
@@ -50,8 +46,8 @@ def job_json(job: Job) -> dict:
         "id": job.id, "state": job.state.value, "reason": job.reason, "original_filename": job.original_filename,
         "size": job.size, "media_type": job.media_type, "metadata": dict(job.submitted_metadata or {}),
         "batch": job.batch, "attempts": job.attempts, "submitted_by_id": job.submitted_by_id,
-        "created_at": _iso(job.created_at), "updated_at": _iso(job.updated_at),
-        "started_at": _iso(job.started_at), "finished_at": _iso(job.finished_at),
+        "created_at": iso8601(job.created_at), "updated_at": iso8601(job.updated_at),
+        "started_at": iso8601(job.started_at), "finished_at": iso8601(job.finished_at),
         "document_id": job.document_id, "version_seq": job.version_seq,
         "document_url": url_for("api.document", document_id=job.document_id, _external=True)
         if job.document_id else None,

@@ -148,6 +148,8 @@ def _document_conditions(filters: dict[str, list[str]]) -> list:
         try:
             if name == "year":
                 wanted = [int(v) for v in values]
+                if not all(0 <= year <= 9999 for year in wanted):
+                    raise ValueError(name)
             elif name == "type":
                 wanted = [DocumentType(v) for v in values]
             elif name == "status":

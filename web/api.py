@@ -33,6 +33,9 @@ SEARCH_FILTERS = ("country", "region", "article", "chapter", "type", "language",
 DOCUMENT_FILTERS = ("country", "type", "language", "status", "year")
 SORTS = ("relevance", "date")
 MAX_EXPORT_IDS = 1000
+MAX_ID = 2**63 - 1     # the largest id a database column holds; larger ones are simply not found
+MAX_PAGE = 100_000
+ID = f"int(max={MAX_ID})"  # URL converter: a bigger number is a 404 from routing, not a database error
 
 
 def library():
@@ -116,11 +119,11 @@ def paging() -> Paging:
         if "page" in request.args or "per_page" in request.args:
             bad_request("use either page and per_page, or limit and offset")
         limit = _int_arg("limit", settings.search_limit, 1, top)
-        offset = _int_arg("offset", 0, 0)
+        offset = _int_arg("offset", 0, 0, MAX_PAGE * top)
         if offset % limit:
             bad_request("offset must be a multiple of limit")
         return Paging(offset // limit + 1, limit)
-    return Paging(_int_arg("page", 1, 1), _int_arg("per_page", settings.search_limit, 1, top))
+    return Paging(_int_arg("page", 1, 1, MAX_PAGE), _int_arg("per_page", settings.search_limit, 1, top))
 
 
 def _page_link(page: int, per_page: int) -> str:
@@ -346,8 +349,8 @@ def export_post():
         bad_request('send a JSON object: {"format": "ris", "provision_ids": [1, 2], "notes": {"1": "..."}}')
     fmt = _format(body.get("format"))
     ids = body.get("provision_ids")
-    if not isinstance(ids, list) or not ids or not all(type(i) is int for i in ids):
-        bad_request("provision_ids must be a non-empty list of provision ids (integers)")
+    if not isinstance(ids, list) or not ids or not all(type(i) is int and 1 <= i <= MAX_ID for i in ids):
+        bad_request("provision_ids must be a non-empty list of provision ids (positive integers)")
     if len(ids) > MAX_EXPORT_IDS:
         bad_request(f"at most {MAX_EXPORT_IDS} provision_ids per export")
     notes = body.get("notes", {})
@@ -375,7 +378,7 @@ def documents():
     return jsonify(paged([document_json(d) for d in found.items], found.total, pages))
 
 
-@bp.get("/documents/<int:document_id>")
+@bp.get(f"/documents/<{ID}:document_id>")
 def document(document_id: int):
     found = library().catalogue_document(document_id)
     if found is None:
@@ -383,7 +386,7 @@ def document(document_id: int):
     return jsonify(document_json(found, with_versions=True))
 
 
-@bp.get("/documents/<int:document_id>/versions/<int:seq>")
+@bp.get(f"/documents/<{ID}:document_id>/versions/<{ID}:seq>")
 def version(document_id: int, seq: int):
     found = library().catalogue_version(document_id, seq)
     if found is None:
@@ -400,7 +403,7 @@ def version(document_id: int, seq: int):
     return jsonify(body)
 
 
-@bp.get("/provisions/<int:provision_id>")
+@bp.get(f"/provisions/<{ID}:provision_id>")
 def provision(provision_id: int):
     found = library().catalogue_provision(provision_id)
     if found is None:

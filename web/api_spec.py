@@ -28,6 +28,7 @@ def _object(properties: dict, required: list[str] | None = None) -> dict:
 
 
 STRING = {"type": "string"}
+ID = {"type": "integer", "minimum": 1}
 INTEGER = {"type": "integer"}
 URL = {"type": "string", "format": "uri"}
 LINKS = {"url": URL, "html_url": URL}
@@ -178,7 +179,7 @@ def schemas(settings: Settings) -> dict:
                           required=["article"]),
         "ExportRequest": {**_object({
             "format": {"enum": list(FORMATS)},
-            "provision_ids": {"type": "array", "items": INTEGER, "minItems": 1, "maxItems": 1000},
+            "provision_ids": {"type": "array", "items": {**ID, "maximum": 2**63 - 1}, "minItems": 1, "maxItems": 1000},
             "notes": {"type": "object", "additionalProperties": STRING,
                       "description": "provision id (as a string) -> the note exported with it"},
         }, required=["format", "provision_ids"])},
@@ -196,12 +197,13 @@ def _export_content() -> dict:
 def openapi_document(settings: Settings, server_url: str = "/api/v1") -> dict:
     top = settings.search_limit_max
     paging = [
-        _param("page", "Page number (1-based).", {"type": "integer", "minimum": 1}),
+        _param("page", "Page number (1-based).", {"type": "integer", "minimum": 1, "maximum": 100_000}),
         _param("per_page", f"Results per page (default {settings.search_limit}).",
                {"type": "integer", "minimum": 1, "maximum": top}),
         _param("limit", "Alternative to per_page (with offset instead of page).",
                {"type": "integer", "minimum": 1, "maximum": top}),
-        _param("offset", "Alternative to page: results to skip, a multiple of limit.", {"type": "integer", "minimum": 0}),
+        _param("offset", "Alternative to page: results to skip, a multiple of limit.",
+               {"type": "integer", "minimum": 0, "maximum": 100_000 * top}),
     ]
     search_filters = [
         _param("q", 'Query: words (all must match), "phrases", AND/OR/NOT, field:value (country:DEU, article:16, '
@@ -230,7 +232,7 @@ def openapi_document(settings: Settings, server_url: str = "/api/v1") -> dict:
         "/documents": {"get": {
             "operationId": "listDocuments", "summary": "Documents, by id", "tags": ["documents"],
             "parameters": [p for p in search_filters if p["name"] in ("country", "type", "language", "status")]
-            + [_array_param("year", "Year of the document.", {"type": "integer"})] + paging,
+            + [_array_param("year", "Year of the document.", {"type": "integer", "minimum": 0, "maximum": 9999})] + paging,
             "responses": {**_json(_paged("Document")), **reads},
         }},
         "/documents/{document_id}": {"get": {

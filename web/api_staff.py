@@ -14,7 +14,7 @@ from repository import accounts
 from repository.models import Job, Role, User
 from repository.review import ReviewError, add_tag, confirm_tags, reject_tags
 from repository.uploads import METADATA_FIELDS, UploadError, get_job, submit_upload
-from web.api import bp, iso8601, library, tag_listing_json
+from web.api import ID, bp, iso8601, library, tag_listing_json
 
 # What each staff operation needs, in one place (the OpenAPI description says the same).
 ROLE_FOR = {
@@ -75,7 +75,7 @@ def upload():
     return response
 
 
-@bp.get("/jobs/<int:job_id>")
+@bp.get(f"/jobs/<{ID}:job_id>")
 def job(job_id: int):
     user = staff("read job")
     found = get_job(library(), job_id)
@@ -91,7 +91,7 @@ def _decided(tag_id: int, changed: int):
     return jsonify({"changed": bool(changed), "tag": tag_listing_json(found)})
 
 
-@bp.post("/tags/<int:tag_id>/confirm")
+@bp.post(f"/tags/<{ID}:tag_id>/confirm")
 def tag_confirm(tag_id: int):
     user = staff("decide tag")
     try:
@@ -101,7 +101,7 @@ def tag_confirm(tag_id: int):
     return _decided(tag_id, changed)
 
 
-@bp.post("/tags/<int:tag_id>/reject")
+@bp.post(f"/tags/<{ID}:tag_id>/reject")
 def tag_reject(tag_id: int):
     user = staff("decide tag")
     try:
@@ -111,7 +111,7 @@ def tag_reject(tag_id: int):
     return _decided(tag_id, changed)
 
 
-@bp.post("/provisions/<int:provision_id>/tags")
+@bp.post(f"/provisions/<{ID}:provision_id>/tags")
 def tag_add(provision_id: int):
     """Tag a provision with an article (JSON ``{"article": 16, "paragraph": "1"}``), confirmed."""
     user = staff("decide tag")

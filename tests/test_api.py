@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import bibtexparser
@@ -306,12 +307,21 @@ def test_export_errors(corpus_client, spec, method, url, body, status, message):
 # -- 413 and 429 ---------------------------------------------------------------------------
 
 
-def test_a_body_over_the_limit_is_413(corpus_ingested):
+@pytest.mark.parametrize("config, max_file_bytes, note_bytes", [
+    ({"MAX_CONTENT_LENGTH": 1000}, None, 2000),   # the app's own limit
+    ({}, 100, 1024 * 1024 + 200),                 # else one file of MAX_FILE_BYTES plus 1 MiB of form
+])
+def test_a_body_over_the_limit_is_413(corpus_ingested, config, max_file_bytes, note_bytes):
     library, _report, _ = corpus_ingested
-    app = create_app({"TESTING": True, "LEXREPO_SETTINGS": library.settings, "SECRET_KEY": "t",
-                      "MAX_CONTENT_LENGTH": 1000})
-    response = app.test_client().post(f"{API}/export", json={"format": "ris", "provision_ids": list(range(1, 500))})
+    settings = replace(library.settings, max_file_bytes=max_file_bytes or library.settings.max_file_bytes)
+    app = create_app({"TESTING": True, "LEXREPO_SETTINGS": settings, "SECRET_KEY": "t", **config})
+    client = app.test_client()
+    body = {"format": "ris", "provision_ids": [1], "notes": {"1": "x" * note_bytes}}
+    response = client.post(f"{API}/export", json=body)
     assert response.status_code == 413 and response.get_json()["error"]["status"] == 413
+    body["notes"]["1"] = "x" * 100
+    assert client.post(f"{API}/export", json=body).status_code == 200
+    app.extensions["lexrepo"].close()
 
 
 def test_too_many_requests_is_429(corpus_ingested):
@@ -326,6 +336,7 @@ def test_too_many_requests_is_429(corpus_ingested):
     assert client.get("/").status_code == 200  # the web pages are not limited
     other = client.get(f"{API}/countries", environ_base={"REMOTE_ADDR": "10.0.0.2"})
     assert other.status_code == 200  # per client
+    app.extensions["lexrepo"].close()
 
 
 # -- staff endpoints on a library of their own --------------------------------------------

@@ -21,8 +21,6 @@ import http.client
 import itertools
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +31,10 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from web.server import serve_in_background, stop_server  # noqa: E402
+
 CORPUS = ROOT.parent / "shared" / "corpus-real"
 MANIFEST = ROOT / "tests" / "data" / "corpus-real.toml"
 LEXREPO = [sys.executable, "-m", "web.cli"]
@@ -66,27 +68,6 @@ def prepare(data_dir: Path) -> None:
     print(f"ingesting {CORPUS} into {data_dir} ...", flush=True)
     subprocess.run([*LEXREPO, "--data-dir", str(data_dir), "ingest", str(CORPUS), "--manifest", str(MANIFEST),
                     "--no-progress"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"the server exited with status {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.3)
-    sys.exit("the server did not answer in time")
 
 
 def warm_up(port: int, paths: list[str]) -> None:
@@ -204,18 +185,14 @@ def run(data_dir: Path, paths: list[str], args, load, cache_size: int | None) ->
         config = data_dir / "bench-config.toml"
         config.write_text(f"SEARCH_CACHE_SIZE = {cache_size}\n")
         options = ["--config", str(config)]
-    port = free_port()
-    server = subprocess.Popen([*LEXREPO, *options, "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
-                               "--port", str(port), "--workers", str(args.workers)], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, start_new_session=True)
+    server, base = serve_in_background(data_dir, "--workers", str(args.workers), global_options=tuple(options))
+    port = int(base.rsplit(":", 1)[1])
     try:
-        wait_until_up(port, server)
         for _ in range(args.workers):  # each worker has its own caches
             warm_up(port, paths)
         return load(port, paths, args.clients, args.seconds)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
 
 
 if __name__ == "__main__":

@@ -355,7 +355,8 @@ class WhooshBackend:
             terms = _query_terms(searcher, q)
             for fieldname, words in (expansion.terms if expansion is not None else {}).items():
                 terms[fieldname] = terms.get(fieldname, set()) | words
-        hits = [self._hit(searcher, docnum, float(key) if scored else 0.0, terms) for key, docnum in page]
+        phrases = expansion.phrases if expansion is not None else ()
+        hits = [self._hit(searcher, docnum, float(key) if scored else 0.0, terms, phrases) for key, docnum in page]
         return SearchResult(total=len(matched), hits=hits, facets=facets)
 
     @staticmethod
@@ -376,7 +377,10 @@ class WhooshBackend:
                 results = searcher.search(query, limit=None, terms=False)
                 cache[key] = _Expansion(
                     scores={docnum: score for score, docnum in results.top_n},
-                    terms=_query_terms(searcher, query),
+                    # A phrase's words are marked only where the whole phrase occurs:
+                    # "blanchiment de capitaux" must not mark every "de".
+                    terms=_query_terms(searcher, query, phrases=False),
+                    phrases=_phrases(query),
                 )
         return cache[key]
 
@@ -411,7 +415,8 @@ class WhooshBackend:
         return docs
 
     @staticmethod
-    def _hit(searcher, docnum: int, score: float, terms: dict[str, set[str]]) -> SearchHit:
+    def _hit(searcher, docnum: int, score: float, terms: dict[str, set[str]],
+             phrases: tuple[tuple[str, ...], ...] = ()) -> SearchHit:
         f = searcher.stored_fields(docnum)
         pages = f.get("pages") or (None, None)
         return SearchHit(
@@ -421,7 +426,7 @@ class WhooshBackend:
             heading=f.get("heading", ""), country=f.get("country", ""),
             language=f.get("language", ""), year=f.get("year"), anchor=f.get("anchor", ""),
             articles=list(f.get("articles") or []), score=score,
-            snippet=make_snippet(f.get("body", ""), terms, f.get("language", "")),
+            snippet=make_snippet(f.get("body", ""), terms, f.get("language", ""), phrases),
             page_start=pages[0],
         )
 
@@ -430,6 +435,7 @@ class WhooshBackend:
 class _Expansion:
     scores: dict[int, float]        # docnum -> score of the expansion alone
     terms: dict[str, set[str]]      # matched index terms by field, for highlighting
+    phrases: tuple[tuple[str, ...], ...] = ()   # phrases to highlight (neutral terms)
 
 
 _DOC_ORDER = [FieldFacet("document_id"), FieldFacet("position")]
@@ -440,8 +446,17 @@ _SORTS = {
 }
 
 
-def _query_terms(searcher, q: wq.Query) -> dict[str, set[str]]:
-    """Matched index terms (prefixes expanded) by field, for highlighting.
+def _phrases(q: wq.Query) -> tuple[tuple[str, ...], ...]:
+    """The word sequences of the query's phrases on the language-neutral fields."""
+    return tuple(dict.fromkeys(
+        tuple(leaf.words) for leaf in q.leaves()
+        if isinstance(leaf, wq.Phrase) and leaf.fieldname in ("body", "heading")
+    ))
+
+
+def _query_terms(searcher, q: wq.Query, phrases: bool = True) -> dict[str, set[str]]:
+    """Matched index terms (prefixes expanded) by field, for highlighting; with ``phrases``
+    False, the words of phrases are left out.
 
     Not Query.existing_terms(): in whoosh 2.7.5 its loop variable shadows the
     ``fieldname`` argument, so it drops every leaf after the first field.
@@ -450,7 +465,7 @@ def _query_terms(searcher, q: wq.Query) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     wanted = {"body", "heading", "label", *STEMMED_FIELDS.values()}
     for leaf in q.leaves():
-        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+        for fieldname, text in leaf.expanded_terms(reader, phrases=phrases):
             if fieldname not in wanted:
                 continue
             if isinstance(text, bytes):
@@ -539,13 +554,35 @@ def _cut(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def make_snippet(text: str, terms: dict[str, set[str]], language: str) -> str:
+def _phrase_spans(tokens: list[tuple[int, int, str]], phrases) -> list[tuple[int, int, str]]:
+    """Where each phrase occurs as consecutive words (compound parts, which the tokens list
+    right after their whole word, are skipped)."""
+    words: list[tuple[int, int, str]] = []
+    for token in tokens:
+        if words and token[0] >= words[-1][0] and token[1] <= words[-1][1]:
+            continue  # a part of the previous compound
+        words.append(token)
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        by_first.setdefault(phrase[0], []).append(phrase)
+    spans = []
+    for i, (start, _end, term) in enumerate(words):
+        for phrase in by_first.get(term, ()):
+            if tuple(w[2] for w in words[i:i + len(phrase)]) == phrase:
+                spans.append((start, words[i + len(phrase) - 1][1], " ".join(phrase)))
+    return spans
+
+
+def make_snippet(text: str, terms: dict[str, set[str]], language: str, phrases=()) -> str:
     """A plain-text fragment around the best cluster of matches, matches marked."""
     text = text or ""
     spans: list[tuple[int, int, str]] = []
-    if terms.get("body"):
-        wanted = terms["body"]
-        spans += [(start, end, term) for start, end, term in term_spans(text) if term in wanted]
+    if terms.get("body") or phrases:
+        wanted = terms.get("body", set())
+        tokens = list(term_spans(text))
+        spans += [(start, end, term) for start, end, term in tokens if term in wanted]
+        if phrases:
+            spans += _phrase_spans(tokens, phrases)
     stem_field = STEMMED_FIELDS.get(language)
     if stem_field and terms.get(stem_field):
         wanted = terms[stem_field]

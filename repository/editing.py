@@ -110,3 +110,18 @@ def delete_document(library: "Library", document_id: int, user: User | None = No
         session.delete(document)
     with library.index.writer() as index_writer:
         index_writer.delete_document(document_id)
+
+
+def document_fields(library: "Library", document_id: int) -> dict | None:
+    """A document's editable metadata as plain values (for an edit form), with its id, source and
+    versions [(seq, received_at, original file name)]; None if there is no such document."""
+    with library.sessions() as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            return None
+        fields = {name: _plain(getattr(document, name)) for name in EDITABLE}
+        if fields["date_adopted"] is not None:
+            fields["date_adopted"] = fields["date_adopted"].isoformat()
+        fields.update(id=document.id, source=document.source,
+                      versions=[(v.seq, v.received_at, v.original_filename) for v in document.versions])
+    return fields

@@ -591,3 +591,42 @@ class Library:
     def catalogue_tag(self, tag_id: int) -> "TagInfo | None":
         from repository import catalogue
         return self._reading(catalogue.tag, tag_id)
+
+    # -- public pages ---------------------------------------------------------------------
+
+    def recent_documents(self, limit: int = 10) -> list["RecentDocument"]:
+        """The documents whose latest version arrived last, newest first."""
+        from repository.browse import recent_documents
+
+        with self.sessions() as session:
+            return recent_documents(session, limit)
+
+    def countries_with_documents(self) -> list["CountryCount"]:
+        """Countries that have documents, with their name, regional group and document count."""
+        from repository.browse import countries_with_documents
+
+        with self.sessions() as session:
+            return countries_with_documents(session)
+
+    def country_names(self, codes) -> dict[str, str]:
+        """ISO alpha-3 -> country name for the given codes."""
+        from repository.browse import country_names
+
+        with self.sessions() as session:
+            return country_names(session, codes)
+
+    def document_view(self, document_id: int, seq: int | None = None) -> "DocumentView | None":
+        """One version of a document (the current one when ``seq`` is None) with its provisions,
+        tags, table of contents and citations; None if there is no such document or version."""
+        from repository.browse import document_view
+
+        with self.sessions() as session:
+            return document_view(session, document_id, seq)
+
+    def original(self, document_id: int, seq: int) -> tuple[Version, bytes] | None:
+        """Version ``seq`` of a document and the bytes of its original file, as received."""
+        with self.sessions() as session:
+            version = session.scalar(select(Version).where(Version.document_id == document_id, Version.seq == seq))
+        if version is None:
+            return None
+        return version, self.blobs.get(version.sha256)

@@ -58,12 +58,13 @@ class ReviewPage:
 
 def review_queue(
     library: "Library", *, country: str | None = None, article: int | None = None,
-    limit: int = 50, offset: int = 0, text_chars: int = 600,
+    limit: int = 50, offset: int = 0, text_chars: int = 600, document: int | None = None,
 ) -> ReviewPage:
     """Suggested tags of current versions' provisions, most confident first.
 
     ``country`` is an ISO alpha-3 code ("" for international instruments), ``article``
-    an UNCAC article number; ``text_chars`` shortens each provision's text.
+    an UNCAC article number, ``document`` a document id; ``text_chars`` shortens each
+    provision's text.
     """
     conditions = [ArticleTag.status == TagStatus.SUGGESTED, Version.id.in_(current_version_ids())]
     if country:
@@ -72,6 +73,8 @@ def review_queue(
         conditions.append(Document.country_code.is_(None))
     if article is not None:
         conditions.append(ArticleTag.article == int(article))
+    if document is not None:
+        conditions.append(Document.id == int(document))
 
     def joined(query):
         return (query.join(Provision, Provision.id == ArticleTag.provision_id)
@@ -146,9 +149,10 @@ def reject_tags(library: "Library", tag_ids: Sequence[int], user: User | None = 
 
 
 def bulk_confirm(library: "Library", user: User | None = None, *, country: str | None = None,
-                 article: int | None = None, min_confidence: float = 0.0, limit: int = 500) -> int:
+                 article: int | None = None, min_confidence: float = 0.0, limit: int = 500,
+                 document: int | None = None) -> int:
     """Confirm the queue's suggestions matching the filters with at least ``min_confidence``."""
-    page = review_queue(library, country=country, article=article, limit=limit, text_chars=0)
+    page = review_queue(library, country=country, article=article, document=document, limit=limit, text_chars=0)
     ids = [item.tag_id for item in page.items if item.confidence >= min_confidence]
     return confirm_tags(library, ids, user) if ids else 0
 

@@ -492,3 +492,15 @@ def test_result_cache_can_be_turned_off(tmp_path):
     assert search(b, "official") is not search(b, "official")
     assert ids(search(b, "official")) == ids(search(b, "official"))
     b.close()
+
+
+def test_expansion_phrases_are_marked_whole_and_their_common_words_alone_are_not(backend):
+    result = search(backend, "launders", filters={"country": ["DEU"]},
+                    expand_terms=("rechtswidrigen Tat herrührt", "einen Vorteil anbietet", "Geldwäsche"))
+    snippets = {h.provision_id: h.snippet for h in result.hits}
+    mark = lambda words: f"{HIGHLIGHT_START}{words}{HIGHLIGHT_END}"  # noqa: E731
+    assert mark("rechtswidrigen Tat herrührt") in snippets[6]
+    assert mark("Geldwäsche") in snippets[6]
+    assert mark("einen Vorteil anbietet") in snippets[5]
+    # "einen" is a word of a phrase that does not occur in provision 6: it stays unmarked there
+    assert "Wer einen Gegenstand" in snippets[6] and mark("einen") not in snippets[6]

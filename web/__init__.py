@@ -57,6 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(public.bp)
 
+    from web import staff
+
+    staff.init_app(app)
+
     from web import api
 
     api.init_app(app, csrf)

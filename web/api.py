@@ -35,7 +35,6 @@ SORTS = ("relevance", "date")
 MAX_EXPORT_IDS = 1000
 MAX_ID = 2**63 - 1     # the largest id a database column holds; larger ones are simply not found
 MAX_PAGE = 100_000
-BODY_OVERHEAD = 1024 * 1024  # multipart boundaries and metadata fields around an uploaded file
 ID = f"int(max={MAX_ID})"  # URL converter: a bigger number is a 404 from routing, not a database error
 
 
@@ -84,14 +83,6 @@ def api_routing_error(error: HTTPException):
 
 def bad_request(message: str):
     raise BadRequest(message)
-
-
-@bp.before_request
-def limit_body_size():
-    """Without an app-wide MAX_CONTENT_LENGTH, an API request body may hold one file of
-    MAX_FILE_BYTES plus its form fields; anything larger is refused with 413 unread."""
-    if current_app.config.get("MAX_CONTENT_LENGTH") is None:
-        request.max_content_length = library().settings.max_file_bytes + BODY_OVERHEAD
 
 
 # -- parameters and pages -----------------------------------------------------------------

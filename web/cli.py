@@ -376,21 +376,59 @@ def eval_tags(obj: Context, gold: str, signals: str | None, as_json: bool) -> No
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes; more than 1 serves with gunicorn (for a server deployment).")
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64), help="Threads per worker process (gunicorn).")
+@click.option("--with-worker/--without-worker", "with_worker", default=None,
+              help="Also run one `lexrepo worker` process for upload jobs (default: with the development server, "
+                   "not with gunicorn, where the worker runs as its own service).")
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, workers: int, threads: int) -> None:
+def serve(obj: Context, host: str, port: int, workers: int, threads: int, with_worker: bool | None) -> None:
     """Serve the library's web pages: the development server, or gunicorn with --workers N."""
     from web import create_app
 
     obj.library()  # create or migrate the schema once, before any worker starts
     obj.close()    # workers open their own connections after the fork
+    gunicorn = workers > 1 or threads > 1
+    job_worker = _start_job_worker(obj) if (with_worker if with_worker is not None else not gunicorn) else None
     click.echo(f"Serving lexrepo on http://{host}:{port}/")
-    if workers > 1 or threads > 1:
-        from web.server import serve_with_workers
+    try:
+        if gunicorn:
+            from web.server import serve_with_workers
 
-        serve_with_workers(obj.settings, host, port, workers, threads)
+            serve_with_workers(obj.settings, host, port, workers, threads)
+            return
+        import signal
+
+        # SIGTERM ends the development server through `finally`, which stops the job worker too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        app = create_app({"LEXREPO_SETTINGS": obj.settings})
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        _stop_job_worker(job_worker)
+
+
+def _start_job_worker(obj: Context):
+    """`lexrepo worker` as a child process with the same settings (it stops with the server)."""
+    import subprocess
+
+    command = [sys.executable, "-m", "web.cli"]
+    if obj.config_file:
+        command += ["--config", obj.config_file]
+    if obj.data_dir:
+        command += ["--data-dir", obj.data_dir]
+    click.echo("Starting one upload worker beside the server (--without-worker to skip).", err=True)
+    return subprocess.Popen([*command, "worker", "--poll", "1"])
+
+
+def _stop_job_worker(process) -> None:
+    import subprocess
+
+    if process is None or process.poll() is not None:
         return
-    app = create_app({"LEXREPO_SETTINGS": obj.settings})
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    process.terminate()  # the worker finishes its current step and exits on SIGTERM
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 # -- staff: accounts, uploads, jobs, audit ----------------------------------------------

@@ -3,18 +3,12 @@ Debian's Chromium driven by Playwright (no browser is downloaded: `.ci/run` inst
 `chromium` package, and Playwright only drives it)."""
 from __future__ import annotations
 
-import http.client
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from web.server import serve_in_background, stop_server
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps trying hosts this closed network refuses.
 CHROMIUM_ARGS = [
@@ -23,47 +17,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"lexrepo serve exited with status {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("lexrepo serve did not answer in time")
-
-
 def serve(data_dir: Path, *extra: str):
     """Start `lexrepo serve` on a free loopback port; return (process, base URL)."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
-         "--port", str(port), *extra],
-        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )
-    try:
-        _wait_until_up(port, server)
-    except RuntimeError:
-        stop(server)
-        raise
-    return server, f"http://127.0.0.1:{port}"
+    return serve_in_background(data_dir, *extra)
 
 
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+def stop(server) -> None:
+    stop_server(server)
 
 
 @pytest.fixture(scope="session")

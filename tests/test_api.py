@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import bibtexparser
@@ -309,8 +310,9 @@ def test_export_errors(corpus_client, spec, method, url, body, status, message):
 @pytest.mark.parametrize("config", [{"MAX_CONTENT_LENGTH": 1000}, {}], ids=["configured", "default"])
 def test_a_body_over_the_limit_is_413(corpus_ingested, config):
     library, _report, _ = corpus_ingested
-    app = create_app({"TESTING": True, "LEXREPO_SETTINGS": library.settings, "SECRET_KEY": "t", **config})
-    assert app.config["MAX_CONTENT_LENGTH"]  # the app always has a limit
+    settings = replace(library.settings, max_file_bytes=100)  # the default limit follows MAX_FILE_BYTES
+    app = create_app({"TESTING": True, "LEXREPO_SETTINGS": settings, "SECRET_KEY": "t", **config})
+    assert 0 < app.config["MAX_CONTENT_LENGTH"] < 2 * 1024 * 1024  # the app always has a limit
     client = app.test_client()
     body = {"format": "ris", "provision_ids": [1], "notes": {"1": "x" * app.config["MAX_CONTENT_LENGTH"]}}
     response = client.post(f"{API}/export", json=body)

@@ -563,6 +563,36 @@ class Library:
         from repository import coverage
         return self._reading(coverage.matrix, chapter, region)
 
+    # -- catalogue (repository/catalogue.py): documents, versions, provisions, tags by id -------
+
+    def catalogue_documents(self, filters: dict[str, list[str]], limit: int, offset: int) -> "Page":
+        """A page of documents matching filters (country, type, language, status, year)."""
+        from repository import catalogue
+        return self._reading(catalogue.documents, filters, limit, offset)
+
+    def catalogue_document(self, document_id: int) -> "DocumentInfo | None":
+        from repository import catalogue
+        return self._reading(catalogue.document, document_id)
+
+    def catalogue_version(self, document_id: int, seq: int):
+        """(version, its provisions) or None."""
+        from repository import catalogue
+        return self._reading(catalogue.version, document_id, seq)
+
+    def catalogue_provision(self, provision_id: int) -> "ProvisionDetail | None":
+        from repository import catalogue
+        return self._reading(catalogue.provision, provision_id)
+
+    def catalogue_tags(self, articles: list[int], countries: list[str], statuses: list[str],
+                       limit: int, offset: int) -> "Page":
+        """A page of the article tags of current versions."""
+        from repository import catalogue
+        return self._reading(catalogue.tags, articles, countries, statuses, limit, offset)
+
+    def catalogue_tag(self, tag_id: int) -> "TagInfo | None":
+        from repository import catalogue
+        return self._reading(catalogue.tag, tag_id)
+
     # -- public pages ---------------------------------------------------------------------
 
     def recent_documents(self, limit: int = 10) -> list["RecentDocument"]:

@@ -61,6 +61,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     staff.init_app(app)
 
+    from web import api
+
+    api.init_app(app, csrf)
+
     @app.after_request
     def add_security_headers(response):
         for name, value in SECURITY_HEADERS.items():

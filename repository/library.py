@@ -419,29 +419,18 @@ class Library:
         return DriftReport(missing_from_index=expected - actual, stale_in_index=actual - expected)
 
     def delete_document(self, document_id: int) -> None:
-        """Delete a document, its versions and provisions (the stored originals are kept)."""
-        with transaction(self.sessions) as session:
-            document = session.get(Document, document_id)
-            if document is None:
-                raise LibraryError(f"no document with id {document_id}")
-            session.delete(document)
-        with self.index.writer() as index_writer:
-            index_writer.delete_document(document_id)
+        """Delete a document, its versions and provisions (the stored originals are kept);
+        recorded in the audit log as a change made without a signed-in user."""
+        from repository.editing import delete_document
+
+        delete_document(self, document_id)
 
     def update_document(self, document_id: int, **changes) -> None:
-        """Change a document's metadata and refresh its index entries."""
-        allowed = {"title", "short_title", "country_code", "doc_type", "language", "year", "date_adopted",
-                   "status", "official_url", "provenance"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise LibraryError(f"cannot change {', '.join(sorted(unknown))}")
-        with transaction(self.sessions) as session:
-            document = session.get(Document, document_id)
-            if document is None:
-                raise LibraryError(f"no document with id {document_id}")
-            for name, value in changes.items():
-                setattr(document, name, value)
-        self.refresh_index(document_id)
+        """Change a document's metadata and refresh its index entries (audited, see
+        :func:`repository.editing.edit_document`)."""
+        from repository.editing import edit_document
+
+        edit_document(self, document_id, changes)
 
     def refresh_index(self, document_id: int) -> None:
         self._index_documents([document_id])

@@ -21,6 +21,7 @@ from indexer.schema import ARABIC_NGRAM_FIELD, STEMMED_FIELDS, build_schema
 from indexer.analysis import term_spans
 
 INDEX_NAME = "provisions"
+DOCS_CACHE_SIZE = 512  # document sets (filters, unfiltered query matches) kept per searcher
 
 
 def _patch_length_reader() -> None:
@@ -343,7 +344,9 @@ class WhooshBackend:
             if not fqs:
                 base_docs = matched
             else:  # facets need the query's matches before the filters
-                base_docs = self._docs(searcher, q or wq.Every(), cache if q is None else None, key=("all",))
+                # Refining one query facet by facet asks for its unfiltered matches
+                # again and again: keep the last few per searcher.
+                base_docs = self._docs(searcher, q or wq.Every(), cache, key=("unfiltered", repr(q)))
                 if expansion is not None:
                     base_docs = base_docs | expansion.scores.keys()
             facets = count_facets(searcher, cache, request.facets, base_docs, field_docs)
@@ -405,13 +408,21 @@ class WhooshBackend:
                                   if reader.doc_frequency("language", t)]
         return cache["languages"]
 
-    @staticmethod
-    def _docs(searcher, q: wq.Query, cache: dict | None = None, key=None) -> frozenset[int]:
-        if cache is not None and key in cache:
-            return cache[key]
+    def _docs(self, searcher, q: wq.Query, cache: dict | None = None, key=None) -> frozenset[int]:
+        """The documents matching ``q``, kept in the searcher's cache under ``key`` (the last
+        DOCS_CACHE_SIZE sets: keys can come from user queries, so the cache is bounded)."""
+        if cache is None:
+            return frozenset(searcher.docs_for_query(q))
+        sets: OrderedDict = cache.setdefault("docs", OrderedDict())
+        with self._results_lock:
+            if key in sets:
+                sets.move_to_end(key)
+                return sets[key]
         docs = frozenset(searcher.docs_for_query(q))
-        if cache is not None:
-            cache[key] = docs
+        with self._results_lock:
+            sets[key] = docs
+            while len(sets) > DOCS_CACHE_SIZE:
+                sets.popitem(last=False)
         return docs
 
     @staticmethod

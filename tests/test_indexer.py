@@ -504,3 +504,17 @@ def test_expansion_phrases_are_marked_whole_and_their_common_words_alone_are_not
     assert mark("einen Vorteil anbietet") in snippets[5]
     # "einen" is a word of a phrase that does not occur in provision 6: it stays unmarked there
     assert "Wer einen Gegenstand" in snippets[6] and mark("einen") not in snippets[6]
+
+
+def test_document_sets_cached_per_searcher_stay_bounded(backend, monkeypatch):
+    """Filter values come from users: the sets kept for them must not grow without bound."""
+    import indexer.whoosh_backend as whoosh_backend
+
+    monkeypatch.setattr(whoosh_backend, "DOCS_CACHE_SIZE", 5)
+    expected = {}
+    for year in range(1900, 1920):
+        expected[year] = search(backend, "official", filters={"year": [str(year)]}, facets=("country",)).total
+    _searcher, cache = backend._get_searcher()
+    assert len(cache["docs"]) <= 5
+    assert search(backend, "official", filters={"year": ["1907"]}).total == expected[1907] == 0
+    assert search(backend, "", filters={"year": ["1907"]}).total == 1

@@ -194,9 +194,9 @@ def load_list(library: "Library", user: User, list_id: int) -> SavedList:
 
 
 def rename_list(library: "Library", user: User, list_id: int, name: str) -> ListSummary:
-    name = clean_name(name)
     with transaction(library.sessions) as session:
-        citation_list = _own(session, user, list_id)
+        citation_list = _own(session, user, list_id)  # first: a list one may not see is missing, whatever the name
+        name = clean_name(name)
         if name == citation_list.name:
             return _summary(session, citation_list)
         clash = session.scalar(select(CitationList.id).where(CitationList.owner_id == user.id,

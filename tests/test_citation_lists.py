@@ -347,3 +347,51 @@ def test_saving_needs_the_csrf_token(staffed):
         assert [s.name for s in lists.user_lists(library, _users["editor1"])] == ["real"]
     finally:
         app.extensions["lexrepo"].close()
+
+
+# -- the JSON API ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_api_saves_reads_and_deletes_lists_by_token(staffed):
+    from openapi_spec_validator import validate
+
+    from repository.accounts import issue_token
+    from tests.test_api import conforms
+
+    library, users, act, gesetz = staffed
+    app = create_app({"TESTING": True, "LEXREPO_SETTINGS": library.settings, "SECRET_KEY": "t"})
+    try:
+        client = app.test_client()
+        spec = client.get("/api/v1/openapi.json").get_json()
+        validate(spec)
+        token = {name: {"Authorization": f"Bearer {issue_token(library, name)}"} for name in users}
+        body = {"name": "API memo", "provision_ids": [gesetz[0], act[0]], "notes": {str(act[0]): "<i>why</i>"}}
+        assert client.post("/api/v1/citation-lists", json=body).status_code == 401
+        created = client.post("/api/v1/citation-lists", json=body, headers=token["editor1"])
+        assert created.status_code == 201
+        saved = conforms(spec, "/citation-lists", "post", created)
+        assert created.headers["Location"] == saved["url"]
+        assert [(e["provision_id"], e["note"]) for e in saved["entries"]] == [(gesetz[0], ""), (act[0], "<i>why</i>")]
+        assert "§ 1" in saved["entries"][0]["pinpoint"] and saved["owner"] == "editor1"
+        # The same list as the web pages and the domain see it.
+        assert [s.name for s in lists.user_lists(library, users["editor1"])] == ["API memo"]
+
+        mine = conforms(spec, "/citation-lists", "get", client.get("/api/v1/citation-lists", headers=token["editor1"]))
+        assert [(s["id"], s["size"]) for s in mine["results"]] == [(saved["id"], 2)]
+        url = f"/api/v1/citation-lists/{saved['id']}"
+        assert conforms(spec, "/citation-lists/{list_id}", "get", client.get(url, headers=token["editor1"])) == saved
+        assert conforms(spec, "/citation-lists/{list_id}", "get", client.get(url, headers=token["editor2"]))["error"]["status"] == 404
+        assert client.get(url, headers=token["admin1"]).get_json()["entries"] == saved["entries"]
+        assert client.delete(url, headers=token["admin1"]).status_code == 403
+        assert client.delete(url, headers=token["editor2"]).status_code == 404
+        bad = client.post("/api/v1/citation-lists", json={"name": " ", "provision_ids": []}, headers=token["editor1"])
+        assert conforms(spec, "/citation-lists", "post", bad)["error"]["message"] == "a list needs a name"
+        unknown = client.post("/api/v1/citation-lists", json={"name": "x", "provision_ids": [999999]},
+                              headers=token["editor1"])
+        assert unknown.status_code == 400 and "999999" in unknown.get_json()["error"]["message"]
+        assert client.delete(url, headers=token["editor1"]).status_code == 204
+        assert client.get(url, headers=token["editor1"]).status_code == 404
+        assert [e.action for e in audit_log(library, user="editor1").events][:2] == ["citation-list-delete",
+                                                                                       "citation-list-save"]
+    finally:
+        app.extensions["lexrepo"].close()

@@ -26,6 +26,8 @@ ACTIONS = (
     "upload", "amend", "edit-metadata", "repeal", "delete", "tag-confirm", "tag-reject", "tag-add",
     "job-retry", "user-add", "user-token", "user-deactivate",
 )
+# Saved citation lists (repository/citation_lists.py): "edit" is an entry added, moved, annotated or removed.
+ACTIONS += ("citation-list-save", "citation-list-rename", "citation-list-delete", "citation-list-edit")
 
 
 def record(

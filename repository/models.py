@@ -309,3 +309,41 @@ class AuditEvent(Base):
     target_type: Mapped[str] = mapped_column(String(32))
     target_id: Mapped[str] = mapped_column(String(64), default="")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# -- saved citation lists (staff) -------------------------------------------------------------
+
+
+class CitationList(Base):
+    """A citation list a staff user saved under a name (the public keep theirs in the browser)."""
+
+    __tablename__ = "citation_list"
+    __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_citation_list_owner_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+    owner: Mapped[User] = relationship()
+    entries: Mapped[list[CitationListEntry]] = relationship(
+        back_populates="citation_list", order_by="CitationListEntry.position", cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class CitationListEntry(Base):
+    """One provision of a saved list, at a position, with the user's note. A provision
+    deleted from the library (with its document) leaves the lists that cited it."""
+
+    __tablename__ = "citation_list_entry"
+    __table_args__ = (UniqueConstraint("list_id", "provision_id", name="uq_citation_list_entry_list_provision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("citation_list.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    provision_id: Mapped[int] = mapped_column(ForeignKey("provision.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    citation_list: Mapped[CitationList] = relationship(back_populates="entries")

@@ -130,12 +130,24 @@ ROUTES = [
     ("GET", "/staff/audit", "admin", 200),
     ("GET", "/staff/audit.csv", "admin", 200),
     ("GET", "/staff/audit.jsonl", "admin", 200),
+    # Saved citation lists ({list} is a list that does not exist; 777777 a provision).
+    ("GET", "/staff/citations", "editor", 200),
+    ("POST", "/staff/citations", "editor", 302),
+    ("GET", "/staff/citations/{list}", "editor", 404),
+    ("POST", "/staff/citations/{list}/load", "editor", 404),
+    ("POST", "/staff/citations/{list}/rename", "editor", 404),
+    ("POST", "/staff/citations/{list}/delete", "editor", 404),
+    ("POST", "/staff/citations/{list}/entries/777777/note", "editor", 404),
+    ("POST", "/staff/citations/{list}/entries/777777/move", "editor", 400),
+    ("POST", "/staff/citations/{list}/entries/777777/remove", "editor", 404),
+    ("GET", "/staff/citations/{list}/export.<fmt>", "editor", 404),
 ]
 
 
 def test_every_staff_rule_is_in_the_role_table(sqlite_app):
     tested = {re.sub(r"\?.*", "", path).replace("{doc}", "<int:document_id>").replace("{job}", "<int:job_id>")
-              .replace("999999", "<int:document_id>").replace("editor1", "<name>") for _m, path, _r, _s in ROUTES}
+              .replace("999999", "<int:document_id>").replace("editor1", "<name>")
+              .replace("{list}", "<int:list_id>").replace("777777", "<int:provision_id>") for _m, path, _r, _s in ROUTES}
     rules = {str(rule) for rule in sqlite_app.url_map.iter_rules() if rule.endpoint.startswith("staff.")}
     assert rules - tested == {"/login", "/logout"}
 
@@ -143,7 +155,7 @@ def test_every_staff_rule_is_in_the_role_table(sqlite_app):
 @pytest.mark.parametrize("method, path, role, status", ROUTES, ids=[f"{m} {p}" for m, p, _r, _s in ROUTES])
 def test_role_boundaries(staffed, method, path, role, status):
     app, document_id, job_id = staffed
-    url = path.format(doc=document_id, job=job_id)
+    url = path.format(doc=document_id, job=job_id, list=888888).replace("<fmt>", "csv")
     anonymous = app.test_client().open(url, method=method)
     if method == "GET":
         assert anonymous.status_code == 302

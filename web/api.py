@@ -542,6 +542,7 @@ def openapi():
 
 
 from web import api_staff  # noqa: E402,F401  (the staff routes register on bp)
+from web import api_citation_lists  # noqa: E402,F401  (saved citation lists, staff)
 
 
 # -- set-up -------------------------------------------------------------------------------

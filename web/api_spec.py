@@ -310,6 +310,7 @@ def openapi_document(settings: Settings, server_url: str = "/api/v1") -> dict:
             },
         },
         **_staff_paths(),
+        **_citation_list_paths(),
         "/openapi.json": {"get": {
             "operationId": "openapi", "summary": "This description", "tags": ["meta"],
             "responses": {**_json({"type": "object"}), **_errors(429)},
@@ -325,7 +326,7 @@ def openapi_document(settings: Settings, server_url: str = "/api/v1") -> dict:
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
-            "schemas": schemas(settings),
+            "schemas": {**schemas(settings), **_citation_list_schemas()},
             "securitySchemes": {"bearerAuth": {
                 "type": "http", "scheme": "bearer",
                 "description": "A staff API token (`lexrepo users token NAME`); staff endpoints need the editor role.",
@@ -385,3 +386,51 @@ def _staff_paths() -> dict:
                           **_errors(400, 401, 403, 404, 429)},
         }},
     }
+
+
+# -- saved citation lists (web/api_citation_lists.py) ------------------------------------------
+
+def _citation_list_schemas() -> dict:
+    summary = {"id": INTEGER, "name": STRING, "owner": STRING, "size": INTEGER,
+               "created_at": {"type": "string", "format": "date-time"},
+               "updated_at": {"type": "string", "format": "date-time"}, "url": URL}
+    entry = _object({"position": {"type": "integer", "minimum": 1}, "provision_id": INTEGER, "note": STRING,
+                     "pinpoint": STRING, "permalink": URL, "provision_url": URL})
+    return {
+        "CitationListSummary": _object(summary),
+        "CitationList": _object({**summary, "entries": {"type": "array", "items": entry}}),
+        "NewCitationList": _object({
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "provision_ids": {"type": "array", "items": {**ID, "maximum": 2**63 - 1}, "maxItems": 500},
+            "notes": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 1000},
+                      "description": "provision id (as a string) -> the note kept with it"},
+        }, required=["name", "provision_ids"]),
+    }
+
+
+def _citation_list_paths() -> dict:
+    secured = {"security": [{"bearerAuth": []}], "tags": ["staff"]}
+    list_id = _param("list_id", "Saved citation list id.", INTEGER, "path")
+    return {
+        "/citation-lists": {
+            "get": {**secured, "operationId": "listCitationLists", "summary": "Your saved citation lists (editor)",
+                    "responses": {**_json(_object({"total": INTEGER, "results": {
+                        "type": "array", "items": _ref("CitationListSummary")}})), **_errors(401, 403, 429)}},
+            "post": {**secured, "operationId": "saveCitationList",
+                     "summary": "Save a citation list by name; a list of yours with that name is replaced (editor)",
+                     "requestBody": {"required": True,
+                                     "content": {"application/json": {"schema": _ref("NewCitationList")}}},
+                     "responses": {"201": {"description": "Saved",
+                                           "content": {"application/json": {"schema": _ref("CitationList")}}},
+                                   **_errors(400, 401, 403, 413, 429)}},
+        },
+        "/citation-lists/{list_id}": {
+            "get": {**secured, "operationId": "getCitationList",
+                    "summary": "A saved list with its entries (its owner, or an admin)", "parameters": [list_id],
+                    "responses": {**_json(_ref("CitationList")), **_errors(401, 403, 404, 429)}},
+            "delete": {**secured, "operationId": "deleteCitationList", "summary": "Delete a saved list (its owner)",
+                       "parameters": [list_id],
+                       "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404, 429)}},
+        },
+    }
+

@@ -22,6 +22,7 @@ ROLE_FOR = {
     "read job": Role.EDITOR,
     "read any job": Role.ADMIN,
     "decide tag": Role.EDITOR,
+    "citation lists": Role.EDITOR,  # web/api_citation_lists.py; a user's own lists (admins read all)
 }
 
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from dataclasses import dataclass, field
 
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from werkzeug.utils import secure_filename
+
+from repository.citation_lists import MAX_NAME_CHARS, user_lists
 from repository.citations import STYLE_NAME
-from repository.export import FORMATS, Entry, export
+from repository.export import DEFAULT_TITLE, FORMATS, Entry, export
 from web.public import bp, library
 
 MAX_ENTRIES = 200
@@ -66,10 +71,54 @@ def entries() -> list[Entry]:
             for citation in library().citations(listed_ids())]
 
 
+@dataclass(frozen=True)
+class ListEndpoints:
+    """Where the forms and export links of a citation list page go (public/_citation_entries.html):
+    the session list's routes, or a saved list's with its id in ``args``."""
+
+    note: str
+    move: str
+    remove: str
+    export: str
+    args: dict = field(default_factory=dict)
+
+    def url(self, action: str, **values) -> str:
+        return url_for(getattr(self, action), **self.args, **values)
+
+
+SESSION_LIST = ListEndpoints("public.citation_note", "public.citation_move", "public.citation_remove",
+                             "public.citations_export")
+
+
+def replace_working_list(ids: list[int], notes: dict[int, str]) -> bool:
+    """Make these the session list (staff load a saved list); False if it does not fit the cookie."""
+    return _save(list(ids), {str(key): note for key, note in notes.items()})
+
+
+def export_response(listed: list[Entry], fmt: str, filename: str = "citations", title: str = DEFAULT_TITLE):
+    """The download of a list in format ``fmt`` (a key of FORMATS)."""
+    # Permanent links in the export are absolute, to this library's address.
+    content = export(listed, fmt, base_url=request.url_root, title=title)
+    spec = FORMATS[fmt]
+    response = current_app.response_class(content, content_type=spec.media_type)
+    filename = secure_filename(filename) or "citations"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{spec.extension}"'
+    return response
+
+
+def _saved_lists():
+    """A signed-in staff user's saved lists (shown under the session list), else None."""
+    if not (current_user.is_authenticated and current_user.has_role("editor")):
+        return None
+    return user_lists(library(), current_user.account)
+
+
 @bp.route("/citations")
 def citations():
     return render_template("public/citations.html", entries=entries(), formats=FORMATS.values(),
-                           style_name=STYLE_NAME, max_entries=MAX_ENTRIES, max_note_chars=MAX_NOTE_CHARS)
+                           style_name=STYLE_NAME, max_entries=MAX_ENTRIES, max_note_chars=MAX_NOTE_CHARS,
+                           endpoints=SESSION_LIST, editable=True, saved_lists=_saved_lists(),
+                           max_name_chars=MAX_NAME_CHARS)
 
 
 @bp.route("/citations/add", methods=["POST"])
@@ -173,9 +222,4 @@ def citations_export(fmt: str):
     if not listed:
         flash("Your citation list is empty: nothing to export.", "error")
         return redirect(url_for("public.citations"))
-    # Permanent links in the export are absolute, to this library's address.
-    content = export(listed, fmt, base_url=request.url_root)
-    spec = FORMATS[fmt]
-    response = current_app.response_class(content, content_type=spec.media_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="citations.{spec.extension}"'
-    return response
+    return export_response(listed, fmt)

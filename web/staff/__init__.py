@@ -75,3 +75,4 @@ def too_large(error):
 
 
 from web.staff import auth, uploads, review, documents, admin  # noqa: E402,F401  (routes register on bp)
+from web.staff import citation_lists  # noqa: E402,F401  (saved citation lists)

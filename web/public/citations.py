@@ -150,16 +150,6 @@ def citation_add():
     elif set(wanted) <= set(ids):
         flash("Already in your citation list.")
     return redirect(back)
-    room = MAX_ENTRIES - len(ids)
-    if len(new) > room:
-        flash(f"A citation list holds at most {MAX_ENTRIES} provisions; {len(new) - max(room, 0)} were not added. "
-              "Export the list and start a new one.", "error")
-        new = new[:max(room, 0)]
-    if new and _save(ids + new, listed_notes()):
-        flash(f"Added {len(new)} provision{'s' if len(new) != 1 else ''} to your citation list.")
-    elif wanted and not new and set(wanted) & set(ids):
-        flash("Already in your citation list.")
-    return redirect(back)
 
 
 def _position(provision_id: int, ids: list[int]) -> int:

@@ -299,26 +299,30 @@ def keyword_analyzer():
     return IDTokenizer() | LowercaseFilter()
 
 
-def _raw_tokens(text: str) -> Iterator[tuple[int, int, str]]:
+def raw_tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, text) of the tokens :class:`LexTokenizer` yields in index mode, without
     the Token machinery (a third of the cost of a search page went into re-analysing hits)."""
+    out: list[tuple[int, int, str]] = []
+    append = out.append
+    split = _SPLIT_RE.split
     for m in _TOKEN_RE.finditer(text):
         start = m.start()
         word = m.group("word")
         if word is not None:
-            yield start, m.end(), word[:_MAX_TOKEN]
+            append((start, m.end(), word[:_MAX_TOKEN]))
             if len(word) > 1:
-                parts = _SPLIT_RE.split(word)
+                parts = split(word)
                 if len(parts) > 1:
                     offset = start
                     for part in parts:
-                        yield offset, offset + len(part), part[:_MAX_TOKEN]
+                        append((offset, offset + len(part), part[:_MAX_TOKEN]))
                         offset += len(part) + 1
         else:
             run = m.group("cjk")
             for i in range(1 if len(run) == 1 else len(run) - 1):
                 gram = run[i:i + 2]
-                yield start + i, start + i + len(gram), gram
+                append((start + i, start + i + len(gram), gram))
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -328,7 +332,6 @@ def _term_filters(lang: str | None) -> tuple[Filter, ...]:
     return (NormalizeFilter(fold_latin=False), LexStemFilter(lang), FoldFilter())
 
 
-@lru_cache(maxsize=200_000)
 def _index_term(lang: str | None, raw: str) -> str:
     """What the analyzer's filters make of one token ("" when they drop it)."""
     token = Token(positions=False, chars=False, mode="index")
@@ -340,14 +343,30 @@ def _index_term(lang: str | None, raw: str) -> str:
     return out.text if out is not None else ""
 
 
-def term_spans(text: str, lang: str | None = None) -> Iterator[tuple[int, int, str]]:
-    """(startchar, endchar, term) of every token that :func:`neutral_analyzer` (``lang`` None)
-    or :func:`stemming_analyzer` (``lang``) indexes for ``text``; the filters run once per
-    distinct word, so this is several times faster than the analyzer itself."""
-    for start, end, raw in _raw_tokens(text):
-        term = _index_term(lang, raw)
+_TERMS: dict[str | None, dict[str, str]] = {}
+_TERMS_MAX = 200_000  # distinct words remembered per analyzer
+
+
+def index_terms(tokens: list[tuple[int, int, str]], lang: str | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, term) for the :func:`raw_tokens` of a text, as :func:`neutral_analyzer`
+    (``lang`` None) or :func:`stemming_analyzer` (``lang``) indexes them; the filters run once
+    per distinct word."""
+    known = _TERMS.setdefault(lang, {})
+    if len(known) > _TERMS_MAX:
+        known.clear()
+    out = []
+    for start, end, raw in tokens:
+        term = known.get(raw)
+        if term is None:
+            term = known[raw] = _index_term(lang, raw)
         if term:
-            yield start, end, term
+            out.append((start, end, term))
+    return out
+
+
+def term_spans(text: str, lang: str | None = None) -> list[tuple[int, int, str]]:
+    """(startchar, endchar, term) of every token the analyzer of ``lang`` indexes for ``text``."""
+    return index_terms(raw_tokens(text), lang)
 
 
 def analyze(analyzer, text: str, mode: str = "query") -> list[str]:

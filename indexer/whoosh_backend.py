@@ -18,7 +18,7 @@ from whoosh.writing import CLEAR
 from indexer.backend import HIGHLIGHT_END, HIGHLIGHT_START, ProvisionRecord, SearchHit, SearchRequest, SearchResult
 from indexer.query import QueryBuilder, expansion_query, filter_queries
 from indexer.schema import ARABIC_NGRAM_FIELD, STEMMED_FIELDS, build_schema
-from indexer.analysis import term_spans
+from indexer.analysis import index_terms, raw_tokens
 
 INDEX_NAME = "provisions"
 DOCS_CACHE_SIZE = 512  # document sets (filters, unfiltered query matches) kept per searcher
@@ -556,6 +556,7 @@ def _natural(value: str):
 _SPACES = re.compile(r"\s+")
 SNIPPET_CHARS = 240
 LEAD_CHARS = 200
+SCAN_CHARS = 4000
 def _cut(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen [start, end) to word boundaries."""
     while start > 0 and not text[start - 1].isspace() and start > end - SNIPPET_CHARS - 20:
@@ -584,20 +585,35 @@ def _phrase_spans(tokens: list[tuple[int, int, str]], phrases) -> list[tuple[int
     return spans
 
 
+def _match_spans(text: str, terms: dict[str, set[str]], language: str, phrases) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every match of the terms (and phrases) in ``text``."""
+    stem_field = STEMMED_FIELDS.get(language)
+    stemmed = terms.get(stem_field) if stem_field else None
+    neutral = terms.get("body")
+    if not (neutral or phrases or stemmed):
+        return []
+    tokens = raw_tokens(text)
+    spans: list[tuple[int, int, str]] = []
+    if neutral or phrases:
+        words = index_terms(tokens)
+        if neutral:
+            spans += [(start, end, term) for start, end, term in words if term in neutral]
+        if phrases:
+            spans += _phrase_spans(words, phrases)
+    if stemmed:
+        spans += [(start, end, "~" + term) for start, end, term in index_terms(tokens, language) if term in stemmed]
+    return spans
+
+
 def make_snippet(text: str, terms: dict[str, set[str]], language: str, phrases=()) -> str:
     """A plain-text fragment around the best cluster of matches, matches marked."""
     text = text or ""
-    spans: list[tuple[int, int, str]] = []
-    if terms.get("body") or phrases:
-        wanted = terms.get("body", set())
-        tokens = list(term_spans(text))
-        spans += [(start, end, term) for start, end, term in tokens if term in wanted]
-        if phrases:
-            spans += _phrase_spans(tokens, phrases)
-    stem_field = STEMMED_FIELDS.get(language)
-    if stem_field and terms.get(stem_field):
-        wanted = terms[stem_field]
-        spans += [(start, end, "~" + term) for start, end, term in term_spans(text, language) if term in wanted]
+    # Most matches of a long provision show in its first pages: look there first, and read
+    # the rest only when nothing matched (reading every word was half the cost of a page).
+    cut = text.find(" ", SCAN_CHARS) if len(text) > SCAN_CHARS else -1
+    spans = _match_spans(text[:cut] if cut > 0 else text, terms, language, phrases)
+    if not spans and cut > 0:
+        spans = _match_spans(text, terms, language, phrases)
     if not spans:
         if len(text) <= LEAD_CHARS:
             return _SPACES.sub(" ", text).strip()

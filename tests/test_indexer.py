@@ -518,3 +518,15 @@ def test_document_sets_cached_per_searcher_stay_bounded(backend, monkeypatch):
     assert len(cache["docs"]) <= 5
     assert search(backend, "official", filters={"year": ["1907"]}).total == expected[1907] == 0
     assert search(backend, "", filters={"year": ["1907"]}).total == 1
+
+
+@pytest.mark.parametrize("position", [100, 3_000, 9_000])
+def test_snippet_finds_a_match_wherever_it_is_in_a_long_provision(position):
+    """Snippets read the first pages first; a match further on must still be found and marked."""
+    from indexer.whoosh_backend import make_snippet
+
+    filler = "The register of interests is kept by the clerk. "
+    text = (filler * (position // len(filler) + 1))[:position] + " Whoever launders money commits an offence. " + filler * 200
+    snippet = make_snippet(text, {"body": {"launders"}, "body_en": {"launder"}}, "en")
+    assert f"{HIGHLIGHT_START}launders{HIGHLIGHT_END}" in snippet
+    assert len(snippet) < 400, "a window around the match, not the whole text"

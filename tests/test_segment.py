@@ -1,7 +1,6 @@
 """segment(): small multi-block documents in several languages, plus the real corpus."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -490,10 +489,7 @@ def test_real_corpus() -> None:
         pytest.skip("repository.ingest.extract is not available yet")
     for name, numbers in EXPECTED.items():
         doc = extract_path(CORPUS / name)
-        start = time.perf_counter()
-        drafts = segment(doc)
-        elapsed = time.perf_counter() - start
-        assert elapsed < 1.0, f"{name}: {elapsed:.2f}s"
+        drafts = segment(doc)  # speed is measured by bench/ingest.py, not asserted here
         found = {d.number for d in drafts if d.kind in ("article", "section")}
         missing = [n for n in numbers if n not in found]
         assert not missing, f"{name}: missing {missing}"

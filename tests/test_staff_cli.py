@@ -64,3 +64,20 @@ def test_upload_worker_jobs_retry_and_audit(runner, tmp_path):
     assert [line["details"]["filename"] for line in lines] == ["act.md", "scan.pdf", "act-v2.md"]
     shown = runner.invoke(["audit", "--limit", "2"]).output
     assert "2 of 5 events" in shown and "amend" in shown
+
+
+def test_users_add_in_a_script_without_a_terminal(runner):
+    """No terminal to prompt at: the password comes from LEXREPO_PASSWORD, or one is made and shown once."""
+    from repository.accounts import authenticate
+    from repository.config import load_settings
+    from repository.library import Library
+
+    from_env = runner.invoke(["users", "add", "erin", "--role", "admin"], input="", env={"LEXREPO_PASSWORD": PASSWORD})
+    assert from_env.exit_code == 0 and "Created admin erin." in from_env.output and PASSWORD not in from_env.output
+    made = runner.invoke(["users", "add", "frank"], input="")
+    assert made.exit_code == 0 and "Created editor frank." in made.output
+    shown = made.output.strip().splitlines()[-1].rsplit(" ", 1)[1]
+    assert len(shown) >= 20
+    with Library(load_settings(environ={}, data_dir=str(runner.data_dir))) as library:
+        assert authenticate(library, "erin", PASSWORD).role.value == "admin"
+        assert authenticate(library, "frank", shown).name == "frank"

@@ -445,15 +445,29 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input instead of prompting.")
 @click.pass_obj
 def users_add(obj: Context, name: str, role: str, password_stdin: bool) -> None:
-    """Create a staff account NAME; the password is asked twice (or read with --password-stdin)."""
+    """Create a staff account NAME. The password is asked twice at a terminal, taken from
+    LEXREPO_PASSWORD, or read from the first line of standard input; with no input at all (a
+    script), a random password is made and printed once."""
+    import os
+    import secrets
+
     from repository.accounts import create_user
 
+    generated = False
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
-    else:
+    elif os.environ.get("LEXREPO_PASSWORD"):
+        password = os.environ["LEXREPO_PASSWORD"]
+    elif sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:  # a script: the first line of its input (a repeated second line is ignored)
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            password, generated = secrets.token_urlsafe(18), True
     user = create_user(obj.library(), name, password, role)
     click.echo(f"Created {user.role.value} {user.name}.")
+    if generated:
+        click.echo(f"Password (shown once; change it or keep it safe): {password}")
 
 
 @users.command("list")

@@ -19,11 +19,12 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, NotFound
 
 from indexer import FACET_FIELDS, SearchRequest
-from indexer.backend import HIGHLIGHT_END, HIGHLIGHT_START, QuerySyntaxError
+from indexer.backend import QuerySyntaxError
 from repository.catalogue import CatalogueError
 from repository.citations import compare_article
 from repository.convention import ARTICLE_COUNT, load_convention
 from repository.export import FORMATS, Entry, ExportError, export
+from web.results import hit_record, split_highlights
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -176,30 +177,6 @@ def _absolute(path: str) -> str:
 # -- representations ----------------------------------------------------------------------
 
 
-def plain_snippet(snippet: str) -> tuple[str, list[list[int]]]:
-    """The snippet without the indexer's markers, and the [start, end) offsets they enclosed."""
-    text, spans, start = [], [], None
-    length = 0
-    for char in snippet:
-        if char == HIGHLIGHT_START:
-            start = length
-        elif char == HIGHLIGHT_END:
-            if start is not None and length > start:
-                spans.append([start, length])
-            start = None
-        else:
-            text.append(char)
-            length += 1
-    return "".join(text), spans
-
-
-def _citation_line(hit) -> str:
-    where = hit.label or (f"provision {hit.number}" if hit.number else "")
-    page = f", p. {hit.page_start}" if hit.page_start else ""
-    country = f" ({hit.country})" if hit.country else ""
-    return f"{hit.title}{country}, {where}{page} — {hit.source}#{hit.anchor}"
-
-
 def provision_links(provision_id: int, document_id: int, anchor: str, seq: int | None = None) -> dict:
     page = f"/documents/{document_id}" + (f"/versions/{seq}" if seq else "")
     return {"url": url_for("api.provision", provision_id=provision_id, _external=True),
@@ -207,15 +184,9 @@ def provision_links(provision_id: int, document_id: int, anchor: str, seq: int |
 
 
 def search_result(hit) -> dict:
-    snippet, highlights = plain_snippet(hit.snippet)
-    return {
-        "source": hit.source, "number": hit.number, "country": hit.country, "title": hit.title,
-        "heading": hit.heading, "articles": list(hit.articles), "snippet": snippet, "highlights": highlights,
-        "score": round(hit.score, 4), "label": hit.label, "anchor": hit.anchor, "language": hit.language,
-        "year": hit.year, "document_id": hit.document_id, "version_id": hit.version_id,
-        "provision_id": hit.provision_id, "page": hit.page_start, "citation": _citation_line(hit),
-        **provision_links(hit.provision_id, hit.document_id, hit.anchor),
-    }
+    record = hit_record(hit)
+    record["highlights"] = split_highlights(hit.snippet)[1]
+    return {**record, **provision_links(hit.provision_id, hit.document_id, hit.anchor)}
 
 
 def version_json(version) -> dict:

@@ -11,6 +11,7 @@ from indexer.backend import HIGHLIGHT_END, HIGHLIGHT_START, QuerySyntaxError
 from repository.config import ConfigError, load_settings
 from repository.ingest.metadata import ManifestError
 from repository.library import Library, LibraryError
+from web.results import citation_line, hit_record
 
 
 class Context:
@@ -102,20 +103,8 @@ def ingest(obj: Context, path: str, manifest: str | None, workers: int | None, p
     click.echo(report.summary())
 
 
-def _plain_snippet(snippet: str) -> str:
-    return snippet.replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
-
-
 def _terminal_snippet(snippet: str) -> str:
     return snippet.replace(HIGHLIGHT_START, click.style("", bold=True, reset=False)).replace(HIGHLIGHT_END, click.style("", reset=True))
-
-
-def citation_line(hit) -> str:
-    """A pinpoint citation for a hit: title (country), label, source#anchor."""
-    where = hit.label or (f"provision {hit.number}" if hit.number else "")
-    page = f", p. {hit.page_start}" if hit.page_start else ""
-    country = f" ({hit.country})" if hit.country else ""
-    return f"{hit.title}{country}, {where}{page} — {hit.source}#{hit.anchor}"
 
 
 def filter_options(command):
@@ -162,17 +151,7 @@ def search(obj: Context, query: str, country, article, language, doc_type, limit
     if as_json:
         click.echo(json.dumps({
             "total": result.total,
-            "results": [
-                {
-                    "source": hit.source, "number": hit.number, "country": hit.country, "title": hit.title,
-                    "heading": hit.heading, "articles": hit.articles, "snippet": _plain_snippet(hit.snippet),
-                    "score": round(hit.score, 4), "label": hit.label, "anchor": hit.anchor,
-                    "language": hit.language, "year": hit.year, "document_id": hit.document_id,
-                    "version_id": hit.version_id, "provision_id": hit.provision_id, "page": hit.page_start,
-                    "citation": citation_line(hit),
-                }
-                for hit in result.hits
-            ],
+            "results": [hit_record(hit) for hit in result.hits],
         }, ensure_ascii=False, indent=2))
         return
     if not result.hits:

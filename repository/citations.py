@@ -205,10 +205,7 @@ def citations_for_version(version: Version, provisions: list[Provision]) -> dict
             anchor=provision.anchor,
             page=provision.page_start,
             text=provision.text,
-            articles=tuple(sorted(
-                {tag.article for tag in provision.tags if tag.status != TagStatus.REJECTED}
-                | ({provision.convention_article} if provision.convention_article else set())
-            )),
+            articles=tuple(provision.article_numbers),
             **shared,
         )
         for provision in provisions

@@ -12,19 +12,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from indexer.backend import ProvisionRecord
 from repository.convention import load_convention
-from repository.models import Document, Provision, TagStatus, Version
+from repository.models import Document, Provision, Version
 
 
 def is_indexable(provision: Provision) -> bool:
     """Containers without text of their own (a chapter heading) are browsed, not searched."""
     return bool(provision.text.strip())
-
-
-def _article_numbers(provision: Provision) -> list[int]:
-    numbers = {tag.article for tag in provision.tags if tag.status != TagStatus.REJECTED}
-    if provision.convention_article:
-        numbers.add(provision.convention_article)
-    return sorted(numbers)
 
 
 def records_for_version(document: Document, version: Version, provisions: Iterable[Provision]) -> list[ProvisionRecord]:
@@ -35,7 +28,7 @@ def records_for_version(document: Document, version: Version, provisions: Iterab
     for provision in provisions:
         if not is_indexable(provision):
             continue
-        articles = _article_numbers(provision)
+        articles = provision.article_numbers
         records.append(ProvisionRecord(
             provision_id=provision.id,
             document_id=document.id,

@@ -195,6 +195,15 @@ class Provision(Base):
         back_populates="provision", cascade="all, delete-orphan", passive_deletes=True,
     )
 
+    @property
+    def article_numbers(self) -> list[int]:
+        """The UNCAC articles this provision implements (tags not rejected), or is (the
+        Convention's own text); what search, citations and pages show."""
+        numbers = {tag.article for tag in self.tags if tag.status != TagStatus.REJECTED}
+        if self.convention_article:
+            numbers.add(self.convention_article)
+        return sorted(numbers)
+
 
 class ArticleTag(Base):
     """A provision implements (or relates to) an UNCAC article, optionally one paragraph of it."""
